@@ -1,0 +1,25 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import click
+
+from ..graph import default_sources, user_sources
+
+
+def data_option(f):
+    return click.option(
+        "--data",
+        "data_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Use these RDF files (with the ontology) instead of the project's data. Repeatable.",
+    )(f)
+
+
+def sources_for(data_files):
+    """The project's sources, or the ontology plus the user's files."""
+    if not data_files:
+        return default_sources()
+    ontology = [s for s in default_sources() if s.kind == "ontology"]
+    return ontology + user_sources(data_files)

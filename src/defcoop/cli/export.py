@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..export import FORMATS, serialize, write_atomic
+from ..graph import load_graph
+from .common import data_option, sources_for
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ttl", show_default=True,
+    help="RDF serialisation.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@data_option
+def export(fmt, output, data_files):
+    """Export the ontology and data merged into one RDF file."""
+    data = serialize(load_graph(sources_for(data_files)), fmt)
+    if output:
+        write_atomic(data, output)
+    else:
+        sys.stdout.buffer.write(data)

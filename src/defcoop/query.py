@@ -1,0 +1,53 @@
+"""Running SPARQL on the embedded graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+
+from .errors import DefcoopError
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: rows for SELECT, a graph for CONSTRUCT/DESCRIBE, a bool for ASK."""
+
+    kind: str  # "SELECT", "CONSTRUCT", "DESCRIBE" or "ASK"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    graph: Graph | None = None
+    boolean: bool | None = None
+
+
+def read_query(path: str | Path) -> str:
+    path = Path(path)
+    if not path.is_file():
+        raise DefcoopError(f"{path}: no such query file")
+    return path.read_text(encoding="utf-8")
+
+
+def check_syntax(text: str, name: str = "<query>") -> None:
+    """Raise `DefcoopError` naming the query and the line of a syntax error."""
+    try:
+        prepareQuery(text)
+    except Exception as exc:
+        raise DefcoopError(f"{name}: SPARQL syntax error: {exc}") from exc
+
+
+def run(text: str, graph: Graph, name: str = "<query>") -> QueryResult:
+    check_syntax(text, name)
+    result = graph.query(text)
+    if result.type == "SELECT":
+        variables = [str(v) for v in result.vars]
+        return QueryResult("SELECT", variables=variables, rows=[tuple(r) for r in result])
+    if result.type == "ASK":
+        return QueryResult("ASK", boolean=bool(result.askAnswer))
+    g = Graph()
+    for prefix, ns in graph.namespaces():
+        g.bind(prefix, ns)
+    for triple in result:
+        g.add(triple)
+    return QueryResult(result.type, graph=g)
