@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from . import resources
+from .namespaces import DCO, OA
 from .sources import QuoteError, SourceText  # noqa: F401 (re-exported)
-
-OA = Namespace("http://www.w3.org/ns/oa#")
-DCO = Namespace("https://w3id.org/defcoop/ontology#")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,17 @@ def check_syntax(text: str, name: str = "<query>") -> None:
         raise DefcoopError(f"{name}: SPARQL syntax error: {exc}") from exc
 
 
+def execute(text: str, sources=None, name: str = "<query>") -> QueryResult:
+    """Run a query on the embedded graph of ``sources`` (default: the project's own).
+
+    This is the one entry point the CLI and other modules use to query the embedded
+    graph, so that the engine behind it can change without touching them.
+    """
+    from .graph import load_graph
+
+    return run(text, load_graph(sources), name=name)
+
+
 def run(text: str, graph: Graph, name: str = "<query>") -> QueryResult:
     check_syntax(text, name)
     result = graph.query(text)
