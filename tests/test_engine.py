@@ -1,0 +1,242 @@
+"""The embedded Oxigraph engine gives the same answers as rdflib, and says where input is bad.
+
+The parity test runs every stored query (``queries/*.rq``) and every section question
+(``tests/sections/*.rq``) on both engines over the project's own graph and compares
+the rows as multisets of rdflib terms (blank nodes compared by position only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+from defcoop import engine, resources
+from defcoop.errors import DataError, DefcoopError
+from defcoop.graph import GRAPH_BASE, load_dataset, load_graph, user_sources
+from defcoop.query import run as rdflib_run
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Each test with its own cache folder, and no store left open from another."""
+    monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path / "cache"))
+    engine.forget()
+    yield
+    engine.forget()
+
+
+# ------------------------------------------------------------------ parity with rdflib
+
+
+def _query_cases():
+    """(id, query text) for every stored query and section question.
+
+    A stored query with parameters is bound to its defaults through
+    `defcoop.library`; one with a required parameter and no default is skipped.
+    """
+    cases = []
+    try:
+        from defcoop import library
+    except ImportError:  # the query library is not there yet: plain files only
+        library = None
+    for path in sorted(resources.query_dir().glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        if library is not None:
+            stored = library.load_file(path)
+            if any(p.required for p in stored.params):
+                continue
+            text = library.bind(stored, {}) if stored.params else stored.text
+        elif re.search(r"^#\+\s*param:", text, re.M):
+            continue
+        cases.append(pytest.param(text, id=f"queries/{path.stem}"))
+    for path in sorted((HERE / "sections").glob("*.rq")):
+        cases.append(pytest.param(path.read_text(encoding="utf-8"), id=f"sections/{path.stem}"))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def rdflib_dataset():
+    return load_dataset()
+
+
+def _comparable(rows):
+    """Rows as a multiset; blank nodes lose their labels (each engine makes its own)."""
+    return Counter(tuple("_:b" if isinstance(t, BNode) else t for t in row) for row in rows)
+
+
+@pytest.mark.parametrize("text", _query_cases())
+def test_engine_answers_as_rdflib(text, rdflib_dataset):
+    expected = rdflib_run(text, rdflib_dataset)
+    got = engine.execute(text)
+    assert got.kind == expected.kind
+    if expected.kind == "SELECT":
+        assert got.variables == expected.variables
+        assert _comparable(got.rows) == _comparable(expected.rows)
+        assert len(got.rows) == len(expected.rows)
+    elif expected.kind == "ASK":
+        assert got.boolean == expected.boolean
+    else:
+        assert isomorphic(got.graph, expected.graph)
+
+
+def test_the_project_graph_has_cases():
+    assert len(_query_cases()) >= 10  # the parity test above is not vacuous
+
+
+def test_default_graph_is_the_merge_of_the_files():
+    """Everything of load_graph() and nothing else, each triple once."""
+    store = engine.load_store()
+    assert isomorphic(engine.to_rdflib_graph(store), load_graph())
+
+
+def test_named_graphs_are_the_files(rdflib_dataset):
+    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    got = {str(g): int(n) for g, n in engine.execute(text).rows}
+    expected = {str(g.identifier): len(g) for g in rdflib_dataset.graphs() if len(g)}
+    expected.pop("urn:x-rdflib:default", None)
+    assert got == expected
+    assert all(g.startswith(GRAPH_BASE) for g in got)
+
+
+def test_a_triple_in_two_files_counts_once(tmp_path):
+    """Oxigraph's union default graph would count it twice (oxigraph#1919)."""
+    shared = '<http://example.org/a> <http://example.org/p> "x" .\n'
+    one, two = tmp_path / "one.ttl", tmp_path / "two.ttl"
+    one.write_text(shared)
+    two.write_text(shared + '<http://example.org/b> <http://example.org/p> _:n .\n')
+    sources = user_sources([one, two])
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(engine.execute(text, sources).rows[0][0]) == 2
+    assert int(rdflib_run(text, load_graph(sources)).rows[0][0]) == 2
+    # and blank nodes of the merged graph are those of the file's named graph
+    join = (
+        "ASK { ?s <http://example.org/p> ?o . FILTER(isBlank(?o)) "
+        "GRAPH ?g { ?s <http://example.org/p> ?o } }"
+    )
+    assert engine.execute(join, sources).boolean is True
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("ASK { ?s a <https://w3id.org/defcoop/ontology#Letter> }", "ASK"),
+        ("# DESCRIBE in a comment\nCONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 3", "CONSTRUCT"),
+        ("PREFIX d: <http://x/#describe>\nDESCRIBE <https://w3id.org/defcoop/id/NL>", "DESCRIBE"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "SELECT"),
+    ],
+)
+def test_result_kinds(text, kind):
+    result = engine.execute(text)
+    assert result.kind == kind
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        assert len(result.graph) > 0
+        assert dict(result.graph.namespaces())["dco"] == URIRef("https://w3id.org/defcoop/ontology#")
+
+
+def test_unbound_variables_are_none():
+    result = engine.execute("SELECT ?a ?b WHERE { BIND(1 AS ?a) }")
+    assert result.rows == [(Literal(1), None)]
+
+
+# ------------------------------------------------------------------ conversion, one place
+
+TERMS = [
+    URIRef("https://w3id.org/defcoop/id/NL"),
+    BNode("b0"),
+    Literal("plain"),
+    Literal("Nederland", lang="nl"),
+    Literal("2019-06-19", datatype=XSD.date),
+    Literal("2019-12", datatype=XSD.gYearMonth),
+    Literal("2019", datatype=XSD.gYear),
+    Literal("12", datatype=XSD.integer),
+    Literal("1.5", datatype=XSD.decimal),
+    Literal("true", datatype=XSD.boolean),
+    Literal("x", datatype=URIRef("http://example.org/custom")),
+]
+
+
+@pytest.mark.parametrize("term", TERMS, ids=[t.n3() for t in TERMS])
+def test_terms_round_trip(term):
+    converted = engine.from_rdflib(term)
+    assert engine.to_rdflib(converted) == term
+    assert type(engine.to_rdflib(converted)) is type(term)
+
+
+def test_explicit_xsd_string_becomes_plain():
+    """RDF 1.1: "x" and "x"^^xsd:string are the same literal; rdflib's parser gives the first."""
+    assert engine.to_rdflib(engine.from_rdflib(Literal("x", datatype=XSD.string))) == Literal("x")
+
+
+def test_quads_and_triples_convert():
+    s, p, o = URIRef("http://e/s"), URIRef("http://e/p"), Literal("o", lang="en")
+    g = URIRef("http://e/g")
+    assert engine.to_rdflib(engine.from_rdflib((s, p, o))) == (s, p, o)
+    assert engine.to_rdflib(engine.from_rdflib((s, p, o, g))) == (s, p, o, g)
+    assert engine.to_rdflib(engine.from_rdflib((s, p, o, None))) == (s, p, o, None)
+    with pytest.raises(TypeError):
+        engine.from_rdflib(object())
+
+
+def test_graphs_round_trip(project_graph):
+    store = engine.from_rdflib_graph(project_graph)
+    assert len(store) == len(project_graph)
+    assert isomorphic(engine.to_rdflib_graph(store), project_graph)
+
+
+# ------------------------------------------------------------------ errors name file and line
+
+BAD_FILES = [
+    # (name, content, line the error must name)
+    ("unterminated.ttl", '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', 3),
+    ("undeclared.ttl", '@prefix ex: <http://example.org/> .\n\nex:a nope:b ex:c .\n', 3),
+    ("bad-iri.nt", '<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n'
+                   '<http://example.org/a> <b c> <http://example.org/d> .\n', 2),
+    ("bad.rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+                '<rdf:Description rdf:about="http://example.org/a">\n</rdf:RDF>\n', 4),
+]
+
+
+@pytest.mark.parametrize("name, content, line", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_parse_error_names_file_and_line(tmp_path, name, content, line):
+    bad = tmp_path / name
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        engine.load_store(user_sources([bad]))
+    message = str(err.value)
+    assert message.startswith(f"{bad}:{line}: cannot parse"), message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("use_cache", [True, False], ids=["cached", "in-memory"])
+def test_a_bad_file_leaves_nothing_behind(tmp_path, use_cache):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://example.org/a> <http://example.org/b> .\n")
+    with pytest.raises(DataError):
+        engine.load_store(user_sources([bad]), use_cache=use_cache)
+    cache_dir = tmp_path / "cache"
+    assert not cache_dir.exists() or list(cache_dir.iterdir()) == []
+
+
+def test_missing_and_unknown_files(tmp_path):
+    with pytest.raises(DataError, match=r"nothere\.ttl: no such file"):
+        engine.load_store(user_sources([tmp_path / "nothere.ttl"]))
+    odd = tmp_path / "data.csv"
+    odd.write_text("a,b\n")
+    with pytest.raises(DataError, match=r"data\.csv: unknown RDF file type"):
+        engine.load_store(user_sources([odd]))
+
+
+def test_sparql_syntax_error_names_query_and_line():
+    with pytest.raises(DefcoopError) as err:
+        engine.execute("SELECT ?x\nWHERE { ?x ?y }", name="broken.rq")
+    message = str(err.value)
+    assert message.startswith("broken.rq: SPARQL syntax error: line 2, column"), message
