@@ -23,6 +23,8 @@ COMMANDS = {
     "query": "defcoop.cli.query:query",
     "export": "defcoop.cli.export:export",
     "anchor": "defcoop.cli.anchor:anchor",
+    "load": "defcoop.cli.load:load",
+    "serve": "defcoop.cli.serve:serve",
 }
 
 

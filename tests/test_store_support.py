@@ -1,0 +1,221 @@
+"""Helpers for the store tests (no tests here): a fault-injecting proxy in front of a
+real store, canned answers (HTML, 401, silence), and an Oxigraph server of our own.
+
+No mocks: `defcoop load` runs as a separate process and talks HTTP to these.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def defcoop(*args, env=None, timeout=300):
+    full_env = dict(os.environ)
+    full_env.pop("DEFCOOP_STORE_USER", None)
+    full_env.pop("DEFCOOP_STORE_PASSWORD", None)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "defcoop", *args], capture_output=True,
+                          text=True, env=full_env, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args):
+        pass
+
+    def _any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.behaviour(self, body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _any
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 running ``behaviour(handler, body)`` per request."""
+
+    daemon_threads = True
+
+    def __init__(self, behaviour):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.behaviour = behaviour
+        self.requests = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()
+
+
+def html_page(handler, body):
+    handler.reply(200, b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>",
+                  [("Content-Type", "text/html; charset=utf-8")])
+
+
+def basic_auth_required(handler, body):
+    handler.reply(401, b"Unauthorized", [("WWW-Authenticate", 'Basic realm="store"')])
+
+
+def silent(handler, body):
+    time.sleep(5)  # longer than the client's --timeout 1
+
+
+def recorder(server):
+    def behaviour(handler, body):
+        with server.lock:
+            server.requests.append((handler.command, handler.path, body))
+        handler.reply(500, b"a dry run must not send anything")
+    return behaviour
+
+
+class FaultyProxy(Server):
+    """Forwards every request to ``target``; request number ``fail_at`` (1-based) and,
+    if ``gone``, every later one, fails: HTTP 500, or the connection is closed
+    without an answer. ``before_fault`` runs once, when the fault first strikes."""
+
+    def __init__(self, target: str, fail_at: int, mode: str = "http-500", gone: bool = False,
+                 before_fault=None):
+        self.target, self.fail_at, self.mode, self.gone = target, fail_at, mode, gone
+        self.before_fault = before_fault
+        self.count = 0
+        self.faults = 0
+        super().__init__(self._behaviour)
+
+    def _behaviour(self, handler, body):
+        with self.lock:
+            self.count += 1
+            n = self.count
+            fault = n == self.fail_at or (self.gone and n > self.fail_at)
+            if fault:
+                self.faults += 1
+                first = self.faults == 1
+        if fault:
+            if first and self.before_fault:
+                self.before_fault()
+            if self.mode == "http-500":
+                handler.reply(500, b"injected failure", [("Content-Type", "text/plain")])
+            else:  # "close": the server vanished mid-request
+                handler.close_connection = True
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        request = urllib.request.Request(self.target + handler.path, data=body or None,
+                                         method=handler.command)
+        for key in ("Content-Type", "Accept", "Authorization"):
+            if handler.headers.get(key):
+                request.add_header(key, handler.headers[key])
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                status, headers, data = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            status, headers, data = e.code, e.headers, e.read()
+        except OSError:
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        keep = [(k, v) for k, v in headers.items() if k.lower() in ("content-type", "www-authenticate")]
+        handler.reply(status, data, keep)
+
+
+def oxigraph_binary() -> str:
+    from defcoop.serve import oxigraph_binary as find
+
+    return find()
+
+
+class OxigraphServer:
+    """An Oxigraph server of our own on a free port, over the database in ``folder``."""
+
+    def __init__(self, folder: Path, port: int | None = None):
+        self.folder, self.port = folder, port or free_port()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(self.folder),
+             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=2).read()
+                return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("oxigraph server did not start")
+                time.sleep(0.1)
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def graph_on_store(query_url: str, graph_iri: str) -> Graph:
+    """Everything the store holds in one named graph (CONSTRUCT, read as N-Triples)."""
+    q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    request = urllib.request.Request(
+        query_url, data=urllib.parse.urlencode({"query": q}).encode(),
+        headers={"Accept": "application/n-triples",
+                 "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return Graph().parse(data=r.read(), format="nt")
+
+
+def graphs_on_store(query_url: str) -> set[str]:
+    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    request = urllib.request.Request(
+        query_url, data=urllib.parse.urlencode({"query": q}).encode(),
+        headers={"Accept": "text/csv", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as r:
+        lines = r.read().decode().splitlines()[1:]
+    return {line.strip().strip('"') for line in lines if line.strip()}
