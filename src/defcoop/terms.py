@@ -1,0 +1,221 @@
+"""Checks on the terms a graph uses, which SHACL cannot make.
+
+* Every class, property and datatype the data uses is declared in the ontology, its
+  vocabularies or the local declarations of the vocabularies it imports
+  (``ontology/imports/``): a misspelt term is an error, not a silent new term.
+* Every term we mint (``dco:``, ``https://w3id.org/defcoop/vocab/``) has an English
+  and a Dutch label and a definition in both languages.
+* No class is used as an instance (``dco:party dco:State``), nothing that is not a
+  class is used as a type, and data files do not describe classes.
+* Every node the data describes has a type, and every link into our ``id:``
+  namespace leads to a node that is described somewhere.
+
+Each check returns `Finding` objects, the same as the SHACL part of validation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from . import resources
+from .namespaces import DCO, ID, VOCAB
+
+DCSH = Namespace("https://w3id.org/defcoop/shapes#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: What a declaration's type can be; anything typed so in the ontology or an import
+#: counts as declared.
+CLASS_TYPES = (OWL.Class, RDFS.Class, RDFS.Datatype)
+OUR_TERMS = (str(DCO), str(VOCAB))
+ONTOLOGY_IRI = URIRef("https://w3id.org/defcoop/ontology")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: the node it is about, the property, the message, the value, and
+    which shape (or check) and constraint component found it."""
+
+    focus: object
+    path: object  # a property IRI, a SHACL path node, or None
+    message: str
+    value: object
+    shape: object
+    component: URIRef
+    severity: URIRef = SH.Violation
+
+
+def import_files() -> list[Path]:
+    """The local declarations of the external vocabularies (``ontology/imports/``)."""
+    return sorted((resources.root() / "ontology" / "imports").glob("*.ttl"))
+
+
+def shapes_files() -> list[Path]:
+    return sorted((resources.root() / "ontology").glob("shapes*.ttl"))
+
+
+def declared(schema: Graph) -> set[URIRef]:
+    """Every IRI that the ontology, vocabularies and imports give a type."""
+    return {s for s in schema.subjects(RDF.type, None) if isinstance(s, URIRef)}
+
+
+def classes(schema: Graph) -> set[URIRef]:
+    out = set()
+    for t in CLASS_TYPES:
+        out.update(s for s in schema.subjects(RDF.type, t) if isinstance(s, URIRef))
+    for s, o in schema.subject_objects(RDFS.subClassOf):
+        out.update(x for x in (s, o) if isinstance(x, URIRef))
+    return out
+
+
+def vocabulary_namespaces(imports: Graph) -> tuple[str, ...]:
+    """The namespaces whose every term must be declared: ours and the imported ones."""
+    spaces = set(OUR_TERMS)
+    for term in declared(imports):
+        text = str(term)
+        cut = text.rfind("#") if "#" in text else text.rfind("/")
+        spaces.add(text[: cut + 1])
+    return tuple(sorted(spaces))
+
+
+def _in(term, namespaces) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(namespaces)
+
+
+def _suggest(term: URIRef, known: set[URIRef]) -> str:
+    text = str(term)
+    cut = max(text.rfind("#"), text.rfind("/")) + 1
+    same_space = [str(k) for k in known if str(k).startswith(text[:cut])]
+    close = difflib.get_close_matches(text, same_space, n=1, cutoff=0.75)
+    return f" Did you mean <{close[0]}>?" if close else ""
+
+
+def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...]) -> list[Finding]:
+    """Every predicate, type, datatype and vocabulary IRI of ``data`` is declared."""
+    out = []
+    seen = set()
+
+    def flag(focus, path, term, what):
+        key = (focus, path, term)
+        if key in seen:
+            return
+        seen.add(key)
+        out.append(
+            Finding(
+                focus, path,
+                f"{what} <{term}> is declared nowhere: not in the defcoop ontology, its "
+                f"vocabularies, nor the vocabularies it imports (ontology/imports/). "
+                f"Correct the spelling, or declare the term first.{_suggest(term, known)}",
+                term, DCSH.DeclaredTermsCheck, DCSH.DeclaredTermConstraintComponent,
+            )
+        )
+
+    for s, p, o in data:
+        if p not in known:
+            flag(s, p, p, "The property")
+        if p == RDF.type:
+            if isinstance(o, URIRef) and o not in known:
+                flag(s, p, o, "The class")
+        elif isinstance(o, Literal) and o.datatype is not None and o.datatype not in known:
+            flag(s, p, o.datatype, "The datatype")
+        elif _in(o, namespaces) and o not in known:
+            flag(s, p, o, "The term")
+        if _in(s, namespaces) and s not in known:
+            flag(s, None, s, "The term")
+    return out
+
+
+def check_minted(ontology: Graph) -> list[Finding]:
+    """Every term we mint has rdfs:label (or skos:prefLabel) and skos:definition in en and nl."""
+    out = []
+    for term in sorted(declared(ontology)):
+        if not str(term).startswith(OUR_TERMS) or term == ONTOLOGY_IRI:
+            continue
+        if any((term, RDF.type, t) in ontology for t in (SKOS.Concept, SKOS.ConceptScheme, SKOS.Collection)):
+            label_props = (SKOS.prefLabel,)  # SKOS labels its concepts, schemes and collections so
+        else:
+            label_props = (RDFS.label,)
+        for lang in ("en", "nl"):
+            if not any(_has_lang(ontology, term, p, lang) for p in label_props):
+                out.append(_doc_finding(term, label_props[-1], f"has no label in {_LANG[lang]} ({_short(label_props[0])} \"...\"@{lang})"))
+            if (term, RDF.type, OWL.Ontology) in ontology:
+                continue
+            if not _has_lang(ontology, term, SKOS.definition, lang):
+                out.append(_doc_finding(term, SKOS.definition, f"has no definition in {_LANG[lang]} (skos:definition \"...\"@{lang})"))
+    return out
+
+
+_LANG = {"en": "English", "nl": "Dutch"}
+
+
+def _short(term: URIRef) -> str:
+    return "skos:prefLabel" if term == SKOS.prefLabel else "rdfs:label"
+
+
+def _has_lang(g: Graph, s, p, lang: str) -> bool:
+    return any(
+        isinstance(o, Literal) and o.language == lang and str(o).strip() for o in g.objects(s, p)
+    )
+
+
+def _doc_finding(term, path, what) -> Finding:
+    return Finding(
+        term, path, f"The term we mint {what}: every term of the ontology and vocabularies "
+        "is labelled and defined in English and Dutch.",
+        None, DCSH.MintedTermsCheck, DCSH.MintedTermConstraintComponent,
+    )
+
+
+def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[URIRef]) -> list[Finding]:
+    """No class is a value or a subject of data, and every type is a class."""
+    out = []
+    for s, p, o in data:
+        if p == RDF.type:
+            if o in known and o not in class_set:
+                out.append(Finding(
+                    s, p, f"<{o}> is not a class: rdf:type takes a class of the ontology "
+                    "(e.g. dco:Signing), not an instance, concept or property.",
+                    o, DCSH.ClassUseCheck, DCSH.NotAClassConstraintComponent,
+                ))
+            continue
+        if o in class_set and p not in (RDFS.subClassOf, OWL.equivalentClass, RDFS.range, RDFS.domain):
+            out.append(Finding(
+                s, p, f"<{o}> is a class, used here as a value: link to an instance of it "
+                "(e.g. id:NL rather than dco:State), or, to say what the node is, use rdf:type.",
+                o, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
+            ))
+    for s in set(data.subjects()):
+        if s in class_set:
+            out.append(Finding(
+                s, None, f"<{s}> is a class of the ontology, described here as if it were "
+                "data: data files describe instances; propose changes to classes in the ontology.",
+                None, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
+            ))
+    return out
+
+
+def check_nodes(data: Graph, merged: Graph) -> list[Finding]:
+    """Every node the data describes has a type; every id: link leads somewhere."""
+    out = []
+    for s in sorted(set(data.subjects()), key=str):
+        if (s, RDF.type, None) in merged:
+            continue
+        if isinstance(s, BNode) and (s, RDF.first, None) in merged:
+            continue  # an RDF list
+        out.append(Finding(
+            s, RDF.type, "This node has no type (rdf:type), so no shape checks it: say what it "
+            "is, e.g. `a dco:Signing`, or correct its IRI if it was meant to be another node.",
+            None, DCSH.TypedNodeCheck, DCSH.UntypedNodeConstraintComponent,
+        ))
+    for s, p, o in sorted(data, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        if isinstance(o, URIRef) and str(o).startswith(str(ID)) and (o, None, None) not in merged:
+            out.append(Finding(
+                s, p, f"<{o}> is described nowhere (no triple has it as subject): correct the "
+                "IRI, or add the node (with its type and labels) to the data.",
+                o, DCSH.LinkTargetCheck, DCSH.MissingNodeConstraintComponent,
+            ))
+    return out

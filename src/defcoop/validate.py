@@ -1,0 +1,303 @@
+"""Validation: the SHACL shapes, the term checks, the quotes and (optionally) inference.
+
+``validate(sources)`` is the one entry point: it parses every file first (a file that
+does not parse raises `DataError` naming the file and line, and nothing else runs),
+then runs, on the ontology + vocabularies + local imports + the data:
+
+1. the SHACL shapes of ``ontology/shapes*.ttl`` (pyshacl), on the graph as written or,
+   with ``inference="rdfs"|"owlrl"``, on its closure (and OWL 2 RL inconsistencies are
+   reported too);
+2. the term checks of `defcoop.terms` (declared terms, documented minted terms,
+   classes not used as instances, typed nodes, links that lead somewhere);
+3. every quote against its source text (`defcoop.provenance.check_quotes`).
+
+The result is a `ValidationReport`: a sorted list of `Finding` objects plus what is
+needed to show them (labels, prefixes, the shapes graph for complex paths). Two
+implementations agree if their reports' `rows()` are equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from . import inference as _inference
+from . import shacl_sparql, terms
+from .errors import DefcoopError
+from .graph import Source, default_sources, parse_into
+from .namespaces import PREFIXES
+from .provenance import check_quotes
+from .terms import DCSH, SH, Finding
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass
+class ValidationReport:
+    findings: list[Finding]
+    files: list[str]
+    strict: bool = False
+    inference: str = "none"
+    graph: Graph = field(default=None, repr=False)  # the data graph (labels, bnode context)
+    shapes: Graph = field(default=None, repr=False)  # the shapes graph (paths, shape names)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == SH.Violation]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != SH.Violation]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations and not (self.strict and self.warnings)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.conforms else 1
+
+    # -- showing terms -------------------------------------------------------
+    def name(self, term) -> str:
+        """A term as a person reads it: a prefixed name, a literal's n3, ``[]`` for a blank node."""
+        if term is None:
+            return ""
+        if isinstance(term, BNode):
+            return "[]"
+        if isinstance(term, URIRef):
+            return _qname(term)
+        if isinstance(term, Literal):
+            if term.datatype is not None:
+                return f'"{term}"^^{_qname(term.datatype)}'
+            if term.language:
+                return f'"{term}"@{term.language}'
+            return f'"{term}"'
+        return str(term)
+
+    def focus_name(self, node) -> str:
+        """A focus node's name; a blank node is named by the way to it from an IRI."""
+        if not isinstance(node, BNode) or self.graph is None:
+            return self.name(node)
+        steps = []
+        current = node
+        for _ in range(6):
+            parent = next(iter(self.graph.subject_predicates(current)), None)
+            if parent is None:
+                break
+            current, predicate = parent
+            steps.append(self.name(predicate))
+            if not isinstance(current, BNode):
+                return " / ".join([self.name(current)] + steps[::-1])
+        types = sorted(self.name(t) for t in self.graph.objects(node, RDF.type))
+        return f"[] ({', '.join(types) or 'untyped blank node'})"
+
+    def label(self, node) -> str:
+        if self.graph is None:
+            return ""
+        best = ""
+        for p in (RDFS.label, SKOS.prefLabel):
+            for o in self.graph.objects(node, p):
+                if isinstance(o, Literal):
+                    if o.language == "en":
+                        return str(o)
+                    best = best or str(o)
+        return best
+
+    def path_name(self, path) -> str:
+        return _path_name(path, self.shapes)
+
+    def shape_name(self, shape) -> str:
+        if isinstance(shape, BNode) and self.shapes is not None:
+            parent = next(iter(self.shapes.subjects(SH.property, shape)), None)
+            path = self.shapes.value(shape, SH.path)
+            inner = f"property {_path_name(path, self.shapes)}" if path is not None else "[]"
+            return f"{self.name(parent)} › {inner}" if parent is not None else inner
+        return self.name(shape)
+
+    def rows(self) -> list[dict]:
+        """The findings as plain dicts, in order: what `--format json` prints and what
+        two implementations of `validate` must agree on."""
+        return [
+            {
+                "focus": self.focus_name(f.focus) if isinstance(f.focus, BNode) else str(f.focus),
+                "label": self.label(f.focus),
+                "path": self.path_name(f.path),
+                "message": f.message,
+                "value": None if f.value is None else (
+                    self.name(f.value) if not isinstance(f.value, URIRef) else str(f.value)
+                ),
+                "shape": self.shape_name(f.shape),
+                "component": str(f.component),
+                "severity": SEVERITIES.get(f.severity, str(f.severity)),
+            }
+            for f in self.findings
+        ]
+
+
+def validate(
+    sources: Iterable[Source] | None = None,
+    *,
+    strict: bool = False,
+    inference: str = "none",
+) -> ValidationReport:
+    """Validate ``sources`` (default: the project's own files) against the shapes and checks.
+
+    The ontology sources (kind ``"ontology"``) and the local imports are the schema;
+    everything else is data. Raises `DataError` if any file cannot be parsed.
+    """
+    if inference not in _inference.KINDS:
+        raise ValueError(f"inference must be one of {', '.join(_inference.KINDS)}, not {inference!r}")
+    sources = default_sources() if sources is None else list(sources)
+
+    # 1. parse everything, each file on its own (errors name the file and line)
+    ontology, imports, data, shapes = Graph(), Graph(), Graph(), Graph()
+    for source in sources:
+        parse_into(ontology if source.kind == "ontology" else data, source.path)
+    for path in terms.import_files():
+        parse_into(imports, path)
+    for path in terms.shapes_files():
+        parse_into(shapes, path)
+    merged = Graph()
+    for prefix, ns in PREFIXES.items():
+        merged.bind(prefix, ns)
+    for g in (ontology, data):
+        for t in g:
+            merged.add(t)
+    # of the imports, only the hierarchy: the shapes need "a dco:State is an
+    # org:Organization", not the declaration of every FOAF or PROV term
+    for p in (RDFS.subClassOf, RDFS.subPropertyOf):
+        for t in imports.triples((None, p, None)):
+            merged.add(t)
+
+    findings: list[Finding] = []
+
+    # 2. SHACL, on the graph as written or on its closure
+    shacl_graph = merged
+    if inference != "none":
+        shacl_graph, errors = _inference.expand(merged, inference)
+        findings += [
+            Finding(
+                terms.ONTOLOGY_IRI, None,
+                f"The ontology and data are inconsistent under {inference.upper()} reasoning: {e}",
+                None, DCSH.InferenceCheck, DCSH.ConsistencyConstraintComponent,
+            )
+            for e in errors
+        ]
+    findings += _shacl(shacl_graph, shapes)
+
+    # 3. terms
+    schema = ontology + imports
+    known = terms.declared(schema)
+    namespaces = terms.vocabulary_namespaces(imports)
+    findings += terms.check_declared(ontology + data, known, namespaces)
+    findings += terms.check_minted(ontology)
+    findings += terms.check_classes_as_instances(data, known, terms.classes(schema))
+    findings += terms.check_nodes(data, merged)
+
+    # 4. quotes against the source texts
+    findings += [
+        Finding(
+            p.annotation, None,
+            f"The quote does not match its source: {p.message}. Correct oa:exact, or run "
+            "`defcoop anchor` to write the quote's real position.",
+            None, DCSH.QuoteCheck, DCSH.QuoteConstraintComponent,
+        )
+        for p in check_quotes(merged)
+    ]
+
+    report = ValidationReport(
+        findings=[], files=[str(s.path) for s in sources], strict=strict,
+        inference=inference, graph=merged, shapes=shapes,
+    )
+    unique = {}
+    for f in findings:
+        unique.setdefault((f.focus, f.path, f.value, f.shape, f.component, f.message), f)
+    report.findings = sorted(
+        unique.values(),
+        key=lambda f: (
+            report.focus_name(f.focus), report.path_name(f.path), str(f.component),
+            report.name(f.value), f.message,
+        ),
+    )
+    return report
+
+
+def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
+    """SHACL Core by pyshacl; the SHACL-SPARQL constraints by `defcoop.shacl_sparql`."""
+    import pyshacl
+
+    core, sparql = shacl_sparql.split(shapes)
+    _, results, _ = pyshacl.validate(
+        data, shacl_graph=core, inference="none", advanced=False,
+        allow_warnings=True, abort_on_first=False, meta_shacl=False, inplace=True,
+    )
+    if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes are broken
+        raise DefcoopError(f"{', '.join(map(str, terms.shapes_files()))}: {results}")
+    out = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in results.objects(r, SH.resultMessage))
+        out.append(
+            Finding(
+                focus=results.value(r, SH.focusNode),
+                path=_shapes_path(results.value(r, SH.resultPath), results, shapes),
+                message=messages[0] if messages else "",
+                value=results.value(r, SH.value),
+                shape=results.value(r, SH.sourceShape),
+                component=results.value(r, SH.sourceConstraintComponent),
+                severity=results.value(r, SH.resultSeverity),
+            )
+        )
+    return out + shacl_sparql.evaluate(sparql, shapes, data)
+
+
+def _shapes_path(path, results: Graph, shapes: Graph):
+    """The result's path, as the node of the shapes graph it was copied from."""
+    if not isinstance(path, BNode):
+        return path
+    wanted = _path_name(path, results)
+    for candidate in shapes.objects(None, SH.path):
+        if isinstance(candidate, BNode) and _path_name(candidate, shapes) == wanted:
+            return candidate
+    return path
+
+
+def _path_name(path, graph: Graph | None) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return _qname(path)
+    if graph is None:
+        return "[]"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_name(inverse, graph)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_name(p, graph) for p in Collection(graph, alternatives))
+    for prop, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            return _path_name(inner, graph) + mark
+    if (path, RDF.first, None) in graph:
+        return "/".join(_path_name(p, graph) for p in Collection(graph, path))
+    return "[]"
+
+
+_NAMES = sorted(
+    ((str(ns), prefix) for prefix, ns in {**PREFIXES, "sh": SH, "dcsh": DCSH}.items()),
+    key=lambda x: -len(x[0]),
+)
+
+
+def _qname(term: URIRef) -> str:
+    text = str(term)
+    for ns, prefix in _NAMES:
+        if text.startswith(ns) and len(text) > len(ns):
+            local = text[len(ns):]
+            if all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+                return f"{prefix}:{local}"
+    return f"<{text}>"
