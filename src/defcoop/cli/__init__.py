@@ -23,6 +23,7 @@ COMMANDS = {
     "query": "defcoop.cli.query:query",
     "export": "defcoop.cli.export:export",
     "anchor": "defcoop.cli.anchor:anchor",
+    "site": "defcoop.cli.site:site",
     "load": "defcoop.cli.load:load",
     "serve": "defcoop.cli.serve:serve",
 }

@@ -1,0 +1,13 @@
+"""A static, sourced, browsable web site of the graph (``defcoop site OUTDIR``).
+
+`build.build_site` is the entry point; the other modules each do one job:
+`paths` (where each page lives), `labels` (names in Dutch and English), `model`
+(what the pages show, collected from the graph with SPARQL), `letter` (the source
+text with its quotes), `network` and `timeline` (the two pictures), `ontology`
+(the reference of terms), `queries` (the stored query library) and `render`
+(Jinja2 templates).
+"""
+
+from .build import build_site
+
+__all__ = ["build_site"]

@@ -1,0 +1,136 @@
+"""Building the site: collect from the graph, render every page, write the folder atomically.
+
+The whole site is written into a fresh folder beside OUTDIR and only then moved into
+place, so that OUTDIR is either the old site or the new one, never half of each. An
+existing OUTDIR is replaced only if it is empty or a site built by defcoop (it holds
+the marker file ``.defcoop-site``): a wrong argument never wipes someone's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from ..errors import DefcoopError
+from ..graph import load_graph
+from . import render
+from .letter import source_views
+from .model import SiteModel
+from .network import network
+from .ontology import ontology_view
+from .queries import query_views
+from .timeline import timeline
+
+MARKER = ".defcoop-site"
+STATIC = ("style.css", "lang.js")
+
+
+@dataclass
+class BuildReport:
+    outdir: Path
+    pages: int
+    entities: int
+    quotes: int
+    seconds: float
+    queries: int
+
+
+def build_site(outdir: str | Path, sources=None, *, queries: bool = True) -> BuildReport:
+    """Build the site into ``outdir``; ``queries=False`` leaves the stored queries unrun."""
+    started = time.perf_counter()
+    outdir = Path(outdir)
+    _check_target(outdir)
+    model = SiteModel(load_graph(sources))
+    files = pages(model, sources, queries=queries)
+    _write_atomic(outdir, files)
+    return BuildReport(outdir, sum(1 for p in files if p.endswith(".html")), len(model.entities),
+                       len(model.quotes), time.perf_counter() - started, _count_queries(files))
+
+
+def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, str | bytes]:
+    """Every file of the site: path relative to the site root -> content."""
+    files: dict[str, str | bytes] = {}
+    net = network(model)
+    line = timeline(model)
+    figures = model.figures()
+    stored = query_views(model, sources) if queries else None
+
+    files["network.svg"] = render.render("network.svg.j2", "network.svg", net=net, standalone=True)
+    files["timeline.svg"] = render.render("timeline.svg.j2", "timeline.svg", tl=line, standalone=True)
+    files["index.html"] = render.render("index.html.j2", "index.html", figures=figures, model=model,
+                                        queries=stored)
+    files["network.html"] = render.render(
+        "network.html.j2", "network.html", net=net,
+        svg=render.render("network.svg.j2", "network.html", net=net, standalone=False))
+    files["timeline.html"] = render.render(
+        "timeline.html.j2", "timeline.html", tl=line,
+        svg=render.render("timeline.svg.j2", "timeline.html", tl=line, standalone=False))
+    files["entities.html"] = render.render("entities.html.j2", "entities.html", groups=model.groups(),
+                                           model=model)
+    files["letter.html"] = render.render("letter.html.j2", "letter.html", sources=source_views(model),
+                                         model=model)
+    files["queries.html"] = render.render("queries.html.j2", "queries.html", queries=stored,
+                                          skipped=not queries)
+    files["ontology.html"] = render.render("ontology.html.j2", "ontology.html",
+                                           onto=ontology_view(model))
+    for entity in model.entities:
+        files[entity.path] = render.render("entity.html.j2", entity.path, e=entity)
+    static = importlib_resources.files("defcoop.site") / "static"
+    for name in STATIC:
+        files[f"static/{name}"] = (static / name).read_bytes()
+    files[MARKER] = "A site built by `defcoop site`; the folder is replaced whole by the next build.\n"
+    return files
+
+
+def _count_queries(files) -> int:
+    return files["queries.html"].count('class="stored-query"') if "queries.html" in files else 0
+
+
+def _check_target(outdir: Path) -> None:
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    if not parent.is_dir():
+        raise DefcoopError(f"{outdir}: folder {parent} does not exist")
+    if outdir.exists():
+        if not outdir.is_dir():
+            raise DefcoopError(f"{outdir}: exists and is not a folder")
+        if any(outdir.iterdir()) and not (outdir / MARKER).is_file():
+            raise DefcoopError(
+                f"{outdir}: folder is not empty and not a site built by defcoop "
+                f"(no {MARKER}); choose a new or empty folder"
+            )
+
+
+def _write_atomic(outdir: Path, files: dict[str, str | bytes]) -> None:
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=parent))
+    old = None
+    try:
+        for rel, content in files.items():
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, str):
+                target.write_text(content, encoding="utf-8")
+            else:
+                target.write_bytes(content)
+        tmp.chmod(0o755)
+        if outdir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.replace(outdir, old)
+        try:
+            os.replace(tmp, outdir)
+        except BaseException:
+            if old is not None:
+                os.replace(old, outdir)
+                old = None
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
