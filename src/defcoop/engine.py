@@ -105,22 +105,21 @@ def _cached_store(key: str, sources) -> ox.Store:
         if store is not None:
             return store
         cache.discard(path)
+    store = _fill(ox.Store(), sources)  # parse errors surface here, before any writing
     try:
-        path = cache.build(key, lambda folder: _build_entry(folder, sources))
+        cache.build(key, lambda folder: _write_entry(folder, store, sources))
     except OSError:
-        # the cache folder cannot be written (read-only home, disk full): no cache
-        return _fill(ox.Store(), sources)
-    store = _open_entry(path)
-    return store if store is not None else _fill(ox.Store(), sources)
+        pass  # the cache folder cannot be written (read-only home, disk full): no cache
+    return store
 
 
-def _build_entry(folder: Path, sources) -> dict:
-    store = ox.Store(str(folder / _STORE_FOLDER))
-    _fill(store, sources, bulk=True)
-    store.flush()
-    store.optimize()
+def _write_entry(folder: Path, store: ox.Store, sources) -> dict:
+    """Copy the parsed in-memory store into an on-disk database in ``folder``."""
+    disk = ox.Store(str(folder / _STORE_FOLDER))
+    disk.bulk_extend(store)  # sorted runs written straight to the database files
+    disk.flush()
     quads = len(store)
-    del store  # closes the database before the folder is published
+    del disk  # closes the database before the folder is published
     gc.collect()
     return {
         "engine": ENGINE_VERSION,
@@ -144,9 +143,9 @@ def _open_entry(path: Path) -> ox.Store | None:
     return store
 
 
-def _fill(store: ox.Store, sources, *, bulk: bool = False) -> ox.Store:
+def _fill(store: ox.Store, sources) -> ox.Store:
     """Parse every source into its named graph, then merge them into the default graph."""
-    load = store.bulk_load if bulk else store.load
+    load = store.load
     graphs = []
     for source in sources:
         path = Path(source.path)
