@@ -240,3 +240,22 @@ def test_sparql_syntax_error_names_query_and_line():
         engine.execute("SELECT ?x\nWHERE { ?x ?y }", name="broken.rq")
     message = str(err.value)
     assert message.startswith("broken.rq: SPARQL syntax error: line 2, column"), message
+
+
+# ------------------------------------------------------------------ export through Oxigraph
+
+EXPORTS = [("ttl", "turtle"), ("nt", "nt"), ("xml", "xml"), ("jsonld", "json-ld")]
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", EXPORTS, ids=[e[0] for e in EXPORTS])
+def test_serialize_gives_the_merged_graph(fmt, rdflib_format, project_graph):
+    data = engine.serialize(engine.load_store(), fmt)
+    assert isomorphic(Graph().parse(data=data, format=rdflib_format), project_graph)
+    if fmt == "nt":
+        lines = data.splitlines()
+        assert lines == sorted(lines)
+
+
+def test_serialize_rejects_an_unknown_format():
+    with pytest.raises(DefcoopError, match="--format: unknown format 'csv'"):
+        engine.serialize(engine.load_store(), "csv")

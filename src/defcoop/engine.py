@@ -354,3 +354,32 @@ def from_rdflib_graph(graph, store: ox.Store | None = None, graph_name=None) -> 
         ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in graph
     )
     return store
+
+
+# --------------------------------------------------------------------------- export
+
+_EXPORT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def serialize(store: ox.Store, fmt: str) -> bytes:
+    """The merged graph (the default graph) of ``store`` in ``fmt`` (ttl, nt, xml, jsonld).
+
+    N-Triples come sorted, so that exports diff cleanly (as `defcoop.export` does).
+    """
+    from .namespaces import PREFIXES
+
+    if fmt not in _EXPORT_FORMATS:
+        raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(_EXPORT_FORMATS)})")
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    data = store.dump(
+        format=_EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(),
+        prefixes=None if fmt == "nt" else prefixes,
+    )
+    if fmt == "nt":
+        return b"".join(sorted(line for line in data.splitlines(keepends=True) if line.strip()))
+    return data
