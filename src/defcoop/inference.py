@@ -3,12 +3,17 @@
 `expand` returns a new graph with the closure added and the inconsistencies OWL 2 RL
 found (owlrl records each as an ``err:ErrorMessage`` node; they are taken out of the
 graph and returned as text).
+
+``owl:sameAs`` links are left out of the reasoning and put back after it: they tie our
+nodes to Wikidata items for people and programs that follow them, and smushing the
+two would give every node two IRIs (two members of a membership, two nationalities)
+in a closed-world check such as SHACL.
 """
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import OWL, RDF, RDFS
 
 KINDS = ("none", "rdfs", "owlrl")
 
@@ -23,8 +28,12 @@ def expand(graph: Graph, kind: str) -> tuple[Graph, list[str]]:
     out = Graph()
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns)
+    identity = []
     for t in graph:
-        out.add(t)
+        if t[1] == OWL.sameAs and kind != "none":
+            identity.append(t)
+        else:
+            out.add(t)
     if kind == "none":
         return out, []
     import owlrl
@@ -35,4 +44,28 @@ def expand(graph: Graph, kind: str) -> tuple[Graph, list[str]]:
     for node in list(out.subjects(RDF.type, _ERR.ErrorMessage)):
         errors += [str(m) for m in out.objects(node, _ERR.error)]
         out.remove((node, None, None))
+    _drop_artefacts(graph, out)
+    for t in identity:
+        out.add(t)
     return out, sorted(errors)
+
+
+def _drop_artefacts(original: Graph, closure: Graph) -> None:
+    """Take out what owlrl adds that is no entailment about the data's meaning.
+
+    * ``x owl:sameAs x`` for every resource (OWL 2 RL rule eq-ref): true and empty.
+    * literals a node was not given: owlrl stands literals in by blank nodes and joins
+      equal lexical forms, so ``"after"`` (a skos:notation) and ``"after"@en`` (a
+      prefLabel) become one, and the concept gains a label without a language. The
+      only way an entailment gives a node a literal (with sameAs left out) is a
+      sub-property: ``(s p lit)`` is kept if ``(s q lit)`` was written and q is p or
+      a sub-property of p.
+    """
+    for s, o in list(closure.subject_objects(OWL.sameAs)):
+        if s == o:
+            closure.remove((s, OWL.sameAs, o))
+    for s, p, o in list(closure):
+        if not isinstance(o, Literal) or (s, p, o) in original:
+            continue
+        if not any((q, RDFS.subPropertyOf, p) in closure for q in original.predicates(s, o)):
+            closure.remove((s, p, o))

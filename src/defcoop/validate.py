@@ -62,6 +62,9 @@ class ValidationReport:
         return 0 if self.conforms else 1
 
     # -- showing terms -------------------------------------------------------
+    def _qname(self, term: URIRef) -> str:
+        return _qname(term, self.graph)
+
     def name(self, term) -> str:
         """A term as a person reads it: a prefixed name, a literal's n3, ``[]`` for a blank node."""
         if term is None:
@@ -69,10 +72,10 @@ class ValidationReport:
         if isinstance(term, BNode):
             return "[]"
         if isinstance(term, URIRef):
-            return _qname(term)
+            return self._qname(term)
         if isinstance(term, Literal):
             if term.datatype is not None:
-                return f'"{term}"^^{_qname(term.datatype)}'
+                return f'"{term}"^^{self._qname(term.datatype)}'
             if term.language:
                 return f'"{term}"@{term.language}'
             return f'"{term}"'
@@ -108,13 +111,13 @@ class ValidationReport:
         return best
 
     def path_name(self, path) -> str:
-        return _path_name(path, self.shapes)
+        return _path_name(path, self.shapes, self.graph)
 
     def shape_name(self, shape) -> str:
         if isinstance(shape, BNode) and self.shapes is not None:
             parent = next(iter(self.shapes.subjects(SH.property, shape)), None)
             path = self.shapes.value(shape, SH.path)
-            inner = f"property {_path_name(path, self.shapes)}" if path is not None else "[]"
+            inner = f"property {self.path_name(path)}" if path is not None else "[]"
             return f"{self.name(parent)} › {inner}" if parent is not None else inner
         return self.name(shape)
 
@@ -162,8 +165,11 @@ def validate(
     for path in terms.shapes_files():
         parse_into(shapes, path)
     merged = Graph()
+    for g in (data, ontology):  # the prefixes the files declared, for showing names
+        for prefix, ns in g.namespaces():
+            merged.bind(prefix, ns, override=False)
     for prefix, ns in PREFIXES.items():
-        merged.bind(prefix, ns)
+        merged.bind(prefix, ns, replace=True)
     for g in (ontology, data):
         for t in g:
             merged.add(t)
@@ -238,7 +244,9 @@ def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
     if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes are broken
         raise DefcoopError(f"{', '.join(map(str, terms.shapes_files()))}: {results}")
     out = []
-    for r in results.subjects(RDF.type, SH.ValidationResult):
+    # only the top-level results: those of nested shapes (sh:node, sh:or) are their sh:detail
+    top = set(results.objects(None, SH.result))
+    for r in sorted(top, key=str):
         messages = sorted(str(m) for m in results.objects(r, SH.resultMessage))
         out.append(
             Finding(
@@ -265,39 +273,40 @@ def _shapes_path(path, results: Graph, shapes: Graph):
     return path
 
 
-def _path_name(path, graph: Graph | None) -> str:
+def _path_name(path, graph: Graph | None, names: Graph | None = None) -> str:
+    """A SHACL property path in SPARQL's syntax (``^p``, ``p|q``, ``p/q``, ``p*``)."""
     if path is None:
         return ""
     if isinstance(path, URIRef):
-        return _qname(path)
+        return _qname(path, names)
     if graph is None:
         return "[]"
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _path_name(inverse, graph)
+        return "^" + _path_name(inverse, graph, names)
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "|".join(_path_name(p, graph) for p in Collection(graph, alternatives))
+        return "|".join(_path_name(p, graph, names) for p in Collection(graph, alternatives))
     for prop, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = graph.value(path, prop)
         if inner is not None:
-            return _path_name(inner, graph) + mark
+            return _path_name(inner, graph, names) + mark
     if (path, RDF.first, None) in graph:
-        return "/".join(_path_name(p, graph) for p in Collection(graph, path))
+        return "/".join(_path_name(p, graph, names) for p in Collection(graph, path))
     return "[]"
 
 
-_NAMES = sorted(
-    ((str(ns), prefix) for prefix, ns in {**PREFIXES, "sh": SH, "dcsh": DCSH}.items()),
-    key=lambda x: -len(x[0]),
-)
+_NAMES = [(str(ns), prefix) for prefix, ns in {**PREFIXES, "sh": SH, "dcsh": DCSH}.items()]
 
 
-def _qname(term: URIRef) -> str:
+def _qname(term: URIRef, graph: Graph | None = None) -> str:
+    """A prefixed name: the project's prefixes first, then those the files declared."""
     text = str(term)
-    for ns, prefix in _NAMES:
-        if text.startswith(ns) and len(text) > len(ns):
+    names = _NAMES + ([(str(ns), p) for p, ns in graph.namespaces()] if graph is not None else [])
+    best = None
+    for ns, prefix in names:
+        if text.startswith(ns) and len(text) > len(ns) and (best is None or len(ns) > len(best[0])):
             local = text[len(ns):]
-            if all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
-                return f"{prefix}:{local}"
-    return f"<{text}>"
+            if all(c.isalnum() or c in "-_." for c in local) and not local.endswith(".") and prefix:
+                best = (ns, prefix)
+    return f"{best[1]}:{text[len(best[0]):]}" if best else f"<{text}>"

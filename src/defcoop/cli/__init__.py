@@ -21,11 +21,13 @@ from .. import __version__
 COMMANDS = {
     "info": "defcoop.cli.info:info",
     "query": "defcoop.cli.query:query",
+    "queries": "defcoop.cli.queries:queries",
     "export": "defcoop.cli.export:export",
     "anchor": "defcoop.cli.anchor:anchor",
     "site": "defcoop.cli.site:site",
     "load": "defcoop.cli.load:load",
     "serve": "defcoop.cli.serve:serve",
+    "validate": "defcoop.cli.validate:validate",
 }
 
 

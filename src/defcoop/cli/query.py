@@ -1,46 +1,70 @@
 from __future__ import annotations
 
+import sys
+
 import click
 
-from ..graph import load_graph
-from ..query import read_query, run
+from ..formats import FORMATS
 from .common import data_option, sources_for
 
 
 @click.command()
-@click.argument("query_file", type=click.Path(dir_okay=False))
+@click.argument("name_or_file")
+@click.option(
+    "--param", "-p", "assignments", multiple=True, metavar="NAME=VALUE",
+    help="A value for one of the query's parameters (repeatable); see `defcoop queries`.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="table/markdown for people; csv, tsv, json are the W3C SPARQL result formats. "
+    "CONSTRUCT and DESCRIBE always print Turtle.",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+    help="Language of the labels (for queries with a `lang` parameter).",
+)
+@click.option(
+    "--endpoint", metavar="URL",
+    help="Run on this SPARQL endpoint instead of the embedded graph "
+    "(credentials, if needed, from DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+    help="Seconds to wait for the endpoint.",
+)
 @data_option
-def query(query_file, data_files):
-    """Run a SPARQL file on the embedded graph and print the result."""
-    text = read_query(query_file)
-    graph = load_graph(sources_for(data_files))
-    result = run(text, graph, name=query_file)
-    if result.kind == "ASK":
-        click.echo("true" if result.boolean else "false")
-        return
-    if result.graph is not None:
-        click.echo(result.graph.serialize(format="turtle"))
-        return
-    from rich.console import Console
-    from rich.table import Table
+def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
+    """Run a stored query (by NAME) or a SPARQL file and print its answer.
 
-    nm = graph.namespace_manager
-    table = Table(show_lines=False)
-    for v in result.variables:
-        table.add_column(v)
-    for row in result.rows:
-        table.add_row(*[_cell(term, nm) for term in row])
-    Console().print(table)
-    click.echo(f"{len(result.rows)} rows", err=True)
+    \b
+    Examples:
+      defcoop query agreements
+      defcoop query partner --param country=id:FR --lang nl
+      defcoop query my-question.rq --format csv
+      defcoop query timeline --endpoint http://127.0.0.1:7878/query
+    """
+    from ..errors import DefcoopError
+    from ..formats import render
+    from ..library import bind, find, parse_assignments
+    from ..query import check_syntax, execute
 
+    if endpoint and data_files:
+        raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
+    stored = find(name_or_file)
+    values = parse_assignments(assignments)
+    if stored.param("lang") is not None and "lang" not in values:
+        values["lang"] = lang
+    text = bind(stored, values)
+    name = str(stored.path)
+    if endpoint:
+        from ..endpoint import remote
 
-def _cell(term, nm):
-    if term is None:
-        return ""
-    from rdflib import Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return term.n3(nm)
-    if isinstance(term, Literal):
-        return str(term)
-    return term.n3()
+        check_syntax(text, name)
+        result = remote(text, endpoint, timeout=timeout, name=name)
+    else:
+        result = execute(text, sources_for(data_files), name=name)
+    out = render(result, fmt)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    if result.kind == "SELECT" and fmt in ("table", "markdown"):
+        click.echo(f"{len(result.rows)} rows", err=True)

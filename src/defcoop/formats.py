@@ -1,0 +1,190 @@
+"""Printing query results: for people (table, markdown) and machines (csv, tsv, json).
+
+- ``table``: aligned plain-text columns; IRIs shortened with the graph's prefixes.
+- ``markdown``: a GitHub table, IRIs shortened, ``|`` escaped.
+- ``csv``: the W3C SPARQL 1.1 CSV results format: full IRIs, literals as their
+  lexical form, unbound as empty; RFC 4180 quoting, LF line ends.
+- ``tsv``: the W3C SPARQL 1.1 TSV results format: terms in Turtle syntax.
+- ``json``: the W3C SPARQL 1.1 JSON results format.
+
+Every format is a pure function of the result (no terminal width, no engine), so
+the same result prints the same from the embedded graph and from an endpoint.
+Labels in the user's language are chosen by the query (its ``lang`` parameter).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from rdflib import BNode, Literal, URIRef
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown")
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
+
+
+def _prefixes(prefixes=None):
+    if prefixes is None:
+        from .namespaces import PREFIXES
+
+        prefixes = PREFIXES
+    # longest namespace first, so that doc: wins over id: for id:document/...
+    return sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda x: (-len(x[1]), x[0]))
+
+
+def shorten(iri: str, prefixes=None) -> str:
+    """``prefix:local`` when a prefix fits and the rest is a plain local name, else ``<iri>``."""
+    for prefix, ns in _prefixes(prefixes):
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if local == "" or _LOCAL.match(local):
+                return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
+def plain_datatype(term: Literal):
+    """The literal's datatype, with xsd:string (and rdf:langString) read as none."""
+    dt = term.datatype
+    if dt is not None and str(dt) == _XSD + "string":
+        return None
+    return dt
+
+
+# -- cells -------------------------------------------------------------------
+
+def human(term, prefixes=None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term), prefixes)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def csv_cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _escape(s: str) -> str:
+    return (
+        s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        .replace("\r", "\\r").replace("\t", "\\t")
+    )
+
+
+def tsv_cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    lexical = str(term)
+    if term.language:
+        return f'"{_escape(lexical)}"@{term.language}'
+    dt = plain_datatype(term)
+    if dt is None:
+        return f'"{_escape(lexical)}"'
+    if str(dt) == _XSD + "integer" and re.fullmatch(r"[+-]?\d+", lexical):
+        return lexical
+    return f'"{_escape(lexical)}"^^<{dt}>'
+
+
+def json_term(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif plain_datatype(term) is not None:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+# -- results -----------------------------------------------------------------
+
+def render(result, fmt: str, prefixes=None) -> str:
+    """The text of a `QueryResult` in ``fmt`` (SELECT and ASK; graphs print as Turtle)."""
+    if fmt not in FORMATS:
+        from .errors import DefcoopError
+
+        raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    if result.kind == "ASK":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+        return ("true" if result.boolean else "false") + "\n"
+    if result.graph is not None:
+        return turtle(result.graph, prefixes)
+    return {
+        "table": table,
+        "markdown": markdown,
+        "csv": to_csv,
+        "tsv": to_tsv,
+        "json": to_json,
+    }[fmt](result.variables, result.rows, prefixes)
+
+
+def table(variables, rows, prefixes=None) -> str:
+    cells = [[human(t, prefixes).replace("\n", " ") for t in row] for row in rows]
+    widths = [len(v) for v in variables]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def markdown(variables, rows, prefixes=None) -> str:
+    def cell(t):
+        return human(t, prefixes).replace("|", "\\|").replace("\n", "<br>")
+
+    lines = ["| " + " | ".join(variables) + " |", "|" + "|".join("---" for _ in variables) + "|"]
+    lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(variables, rows, prefixes=None) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(variables)
+    for row in rows:
+        w.writerow([csv_cell(t) for t in row])
+    return out.getvalue()
+
+
+def to_tsv(variables, rows, prefixes=None) -> str:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(tsv_cell(t) for t in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(variables, rows, prefixes=None) -> str:
+    bindings = [
+        {v: json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows
+    ]
+    return json.dumps(
+        {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
+        ensure_ascii=False, indent=1,
+    ) + "\n"
+
+
+def turtle(graph, prefixes=None) -> str:
+    if prefixes is None:
+        from .namespaces import PREFIXES
+
+        prefixes = PREFIXES
+    for p, ns in prefixes.items():
+        graph.bind(p, ns, override=True, replace=True)
+    return graph.serialize(format="turtle")

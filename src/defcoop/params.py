@@ -1,0 +1,266 @@
+"""Binding query parameters safely: a value becomes one RDF term, never query text.
+
+A parameter value given on the command line (``--param country=id:FR``) is turned
+into exactly one RDF term of the parameter's declared type, checked, and written
+in SPARQL syntax that cannot end early: an IRI may not hold any character the
+SPARQL grammar forbids in ``<...>``, a string is escaped, a number, date or
+language tag must match its grammar. The terms are then added to the query as a
+standard SPARQL 1.1 ``VALUES`` block at the start of its ``WHERE`` group, so the
+same bound text runs on the embedded engine and on any endpoint (this is the
+mistake of grlc issue 101 avoided: values are never pasted into the query).
+
+Writing queries for this: a parameter ``?country`` joins like any variable; use it
+in triple patterns anywhere, and in ``FILTER`` only in the query's outermost group
+(engines that evaluate bottom-up do not see it inside nested groups).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from .errors import DefcoopError
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: type name -> what a value must look like (for messages)
+TYPES = {
+    "iri": "an IRI <http://...>, a full http(s) IRI or a prefixed name such as id:FR",
+    "string": "any text",
+    "lang": "a language tag such as en or nl",
+    "int": "an integer such as 2019",
+    "decimal": "a decimal number such as 1.5",
+    "bool": "true or false",
+    "date": "a date YYYY-MM-DD",
+    "gYear": "a year YYYY",
+    "gYearMonth": "a month YYYY-MM",
+}
+
+# Characters the SPARQL grammar forbids inside <...> (IRIREF), plus controls and space.
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_PNAME = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*)?:([A-Za-z0-9_][A-Za-z0-9_\-.]*)?$")
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_INT = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GYEAR = re.compile(r"^-?\d{4,}$")
+_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$")
+VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ParameterError(DefcoopError):
+    """A parameter value that is missing, unknown or not of its declared type."""
+
+
+def to_term(name: str, type_: str, value: str, prefixes: dict | None = None) -> str:
+    """The SPARQL text of the one RDF term ``value`` denotes as a ``type_``.
+
+    Raises `ParameterError` naming the parameter when the value is not of its type.
+    """
+    def bad(why: str) -> ParameterError:
+        return ParameterError(
+            f"--param {name}: {why} (expected {TYPES.get(type_, type_)}, got {value!r})"
+        )
+
+    if type_ == "iri":
+        return "<" + expand_iri(name, value, prefixes) + ">"
+    if type_ == "string":
+        return quote_string(name, value)
+    if type_ == "lang":
+        if not _LANG.match(value):
+            raise bad("not a language tag")
+        return quote_string(name, value.lower())
+    if type_ == "int":
+        if not _INT.match(value.strip()):
+            raise bad("not an integer")
+        return f'"{int(value)}"^^<{XSD}integer>'
+    if type_ == "decimal":
+        if not _DECIMAL.match(value.strip()):
+            raise bad("not a decimal number")
+        return f'"{value.strip()}"^^<{XSD}decimal>'
+    if type_ == "bool":
+        v = value.strip().lower()
+        if v not in ("true", "false", "1", "0"):
+            raise bad("not a boolean")
+        return f'"{"true" if v in ("true", "1") else "false"}"^^<{XSD}boolean>'
+    if type_ == "date":
+        try:
+            d = _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise bad("not a date") from None
+        if len(value.strip()) != 10:
+            raise bad("not a date")
+        return f'"{d.isoformat()}"^^<{XSD}date>'
+    if type_ == "gYear":
+        if not _GYEAR.match(value.strip()):
+            raise bad("not a year")
+        return f'"{value.strip()}"^^<{XSD}gYear>'
+    if type_ == "gYearMonth":
+        if not _GYEARMONTH.match(value.strip()):
+            raise bad("not a month")
+        return f'"{value.strip()}"^^<{XSD}gYearMonth>'
+    raise ParameterError(f"--param {name}: unknown parameter type {type_!r} (known: {', '.join(TYPES)})")
+
+
+def expand_iri(name: str, value: str, prefixes: dict | None = None) -> str:
+    """A full IRI from ``<iri>``, ``http://...`` or ``prefix:local``; checked against the grammar."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        iri = v[1:-1]
+    elif _PNAME.match(v) and v.split(":", 1)[0] in (prefixes or {}):
+        prefix, local = v.split(":", 1)
+        iri = str(prefixes[prefix]) + local
+    elif _SCHEME.match(v) and not _PNAME.match(v):
+        iri = v
+    elif _PNAME.match(v):
+        known = ", ".join(sorted(prefixes or {}))
+        raise ParameterError(f"--param {name}: unknown prefix {v.split(':', 1)[0]!r} in {value!r} (known: {known})")
+    else:
+        raise ParameterError(
+            f"--param {name}: not an IRI (expected {TYPES['iri']}, got {value!r})"
+        )
+    if not _SCHEME.match(iri) or _IRI_FORBIDDEN.search(iri):
+        raise ParameterError(
+            f"--param {name}: not a valid IRI: {value!r} (no spaces or any of <>\"{{}}|^`\\ allowed)"
+        )
+    return iri
+
+
+def quote_string(name: str, value: str) -> str:
+    """A SPARQL string literal holding exactly ``value``."""
+    if re.search(r"\\[uU]", value):
+        # Some engines (rdflib) expand \u escapes before parsing, others do not; refuse
+        # rather than let the engines read different values.
+        raise ParameterError(f"--param {name}: a backslash followed by 'u' is not allowed in a value ({value!r})")
+    out = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    return f'"{out}"'
+
+
+# ---------------------------------------------------------------------------
+# Reading the structure of a query text: where its WHERE group opens, which
+# variables it names. A small scanner that skips comments, strings and IRIs.
+# ---------------------------------------------------------------------------
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_STRING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'",
+    re.S,
+)
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def tokens(text: str):
+    """Yield ``(kind, start, end)`` for the parts of a query that matter here.
+
+    Kinds: ``"{"``, ``"}"``, ``"var"``, ``"word"``; comments, strings and IRIs are skipped.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif c in "\"'":
+            m = _STRING.match(text, i)
+            i = m.end() if m else i + 1
+        elif c == "<":
+            m = _IRIREF.match(text, i)
+            i = m.end() if m else i + 1
+        elif c in "{}":
+            yield c, i, i + 1
+            i += 1
+        elif c in "?$":
+            m = _VAR.match(text, i)
+            if m:
+                yield "var", i, m.end()
+                i = m.end()
+            else:
+                i += 1
+        elif c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            # a prefixed name (dco:x) is not a keyword
+            end = m.end()
+            if end < n and text[end] == ":":
+                j = end + 1
+                while j < n and (text[j].isalnum() or text[j] in "_-.%\\"):
+                    j += 1
+                i = j
+                continue
+            yield "word", i, end
+            i = end
+        else:
+            i += 1
+
+
+def query_kind(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first query-form keyword of the text."""
+    for kind, a, b in tokens(text):
+        if kind == "word":
+            w = text[a:b].upper()
+            if w in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+                return w
+    return None
+
+
+def variables(text: str) -> set[str]:
+    """The names of the variables the query mentions."""
+    return {text[a + 1 : b] for kind, a, b in tokens(text) if kind == "var"}
+
+
+def where_open(text: str) -> int:
+    """The offset just after the ``{`` that opens the query's outermost WHERE group.
+
+    For CONSTRUCT with a template, that is the second top-level group; otherwise the
+    first. Raises `DefcoopError` if there is none.
+    """
+    kind = query_kind(text)
+    depth = 0
+    groups = []  # offsets of top-level "{"
+    saw_where_after_construct = False
+    construct_seen = False
+    for k, a, b in tokens(text):
+        if k == "word":
+            w = text[a:b].upper()
+            if w == "CONSTRUCT" and depth == 0:
+                construct_seen = True
+            elif w == "WHERE" and depth == 0 and construct_seen and not groups:
+                saw_where_after_construct = True  # CONSTRUCT WHERE { ... }
+        elif k == "{":
+            if depth == 0:
+                groups.append(b)
+            depth += 1
+        elif k == "}":
+            depth -= 1
+    wanted = 1 if kind == "CONSTRUCT" and not saw_where_after_construct else 0
+    if len(groups) <= wanted:
+        raise DefcoopError("the query has no WHERE { ... } group to bind parameters in")
+    return groups[wanted]
+
+
+def values_block(bindings: dict[str, str]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` for already-serialised terms."""
+    names = sorted(bindings)
+    for n in names:
+        if not VARNAME.match(n):
+            raise ParameterError(f"--param {n}: not a valid variable name")
+    vars_ = " ".join(f"?{n}" for n in names)
+    terms = " ".join(bindings[n] for n in names)
+    return f" VALUES ({vars_}) {{ ({terms}) }}"
+
+
+def insert_values(text: str, bindings: dict[str, str]) -> str:
+    """The query text with a VALUES block for ``bindings`` opening its WHERE group."""
+    if not bindings:
+        return text
+    at = where_open(text)
+    return text[:at] + values_block(bindings) + text[at:]

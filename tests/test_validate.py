@@ -1,0 +1,218 @@
+"""Validation catches real mistakes, and only those.
+
+One data-driven test runs every case of tests/cases/manifest.csv: each case file is
+validated with tests/cases/context.ttl and the ontology, exactly as
+``defcoop validate tests/cases/context.ttl CASE`` does. A valid case must produce no
+finding at all; an invalid case must produce the violation its row names (focus
+node, constraint component, and path and value where given); a "warning" case
+conforms but fails with --strict. Further tests run the command line as a user does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from defcoop import shacl_sparql
+from defcoop.graph import default_sources, user_sources
+from defcoop.terms import SH
+from defcoop.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).parent / "cases"
+CONTEXT = CASES / "context.ttl"
+MANIFEST = list(csv.DictReader((CASES / "manifest.csv").open(encoding="utf-8")))
+INVALID = [row for row in MANIFEST if row["expect"] == "violation"]
+
+
+def case_sources(case: str):
+    files = [CONTEXT] + ([CASES / case] if case != "context.ttl" else [])
+    return [s for s in default_sources() if s.kind == "ontology"] + user_sources(files)
+
+
+def defcoop(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "defcoop", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+def matches(report, finding, row) -> bool:
+    return (
+        report.focus_name(finding.focus) == row["focus"]
+        and report.name(finding.component) == row["component"]
+        and (not row["path"] or report.path_name(finding.path) == row["path"])
+        and (not row["value"] or report.name(finding.value) == row["value"])
+    )
+
+
+def test_the_manifest_covers_every_case_file():
+    listed = {row["case"] for row in MANIFEST}
+    on_disk = {str(p.relative_to(CASES)) for p in CASES.glob("*/*.ttl")}
+    assert on_disk <= listed, f"case files missing from the manifest: {sorted(on_disk - listed)}"
+    assert len(INVALID) >= 14
+
+
+@pytest.mark.parametrize("row", MANIFEST, ids=[row["case"] for row in MANIFEST])
+def test_case(row):
+    report = validate(case_sources(row["case"]))
+    shown = "\n".join(
+        f"  {r['focus']} {r['path']} {r['component']} {r['value']}: {r['message']}" for r in report.rows()
+    )
+    if row["expect"] == "conforms":
+        assert report.findings == [], f"a valid case has findings:\n{shown}"
+        assert report.exit_code == 0
+    elif row["expect"] == "warning":
+        assert not report.violations, shown
+        assert any(matches(report, f, row) for f in report.warnings), shown
+        assert report.exit_code == 0
+        strict = validate(case_sources(row["case"]), strict=True)
+        assert strict.exit_code == 1
+    else:
+        assert row["expect"] == "violation"
+        hits = [f for f in report.violations if matches(report, f, row)]
+        assert hits, f"expected {row['component']} on {row['focus']} {row['path']}; got:\n{shown}"
+        assert all(f.message for f in hits)
+        assert report.exit_code == 1
+
+
+def test_the_project_conforms_without_a_single_finding():
+    report = validate()
+    assert [r for r in report.rows()] == []
+    assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_the_project_still_conforms_after_inference(inference):
+    report = validate(inference=inference)
+    assert report.rows() == []
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_inference_catches_a_property_used_outside_its_domain(tmp_path, inference):
+    """dco:signatory has domain dco:Agreement: put on a signing, the signing is inferred
+    to be an agreement, and an agreement needs two parties. As written, nothing is wrong."""
+    text = (CASES / "valid/signing.ttl").read_text(encoding="utf-8")
+    text = text.replace(
+        "dco:signedAgreement agr:doi-nl-de-2019 ;",
+        "dco:signedAgreement agr:doi-nl-de-2019 ;\n    dco:signatory id:AnkBijleveld ;",
+    )
+    case = tmp_path / "signatory-on-signing.ttl"
+    case.write_text(text, encoding="utf-8")
+    sources = [s for s in default_sources() if s.kind == "ontology"] + user_sources([CONTEXT, case])
+    assert validate(sources).rows() == []
+    report = validate(sources, inference=inference)
+    assert [(r["focus"], r["path"], r["component"]) for r in report.rows()] == [
+        ("https://w3id.org/defcoop/id/event/doi-nl-de-2019-signing", "dco:party", str(SH.MinCountConstraintComponent)),
+    ]
+
+
+SPARQL_CASES = [row["case"] for row in MANIFEST if row["component"] in ("", "sh:SPARQLConstraintComponent")]
+
+
+@pytest.mark.parametrize("case", SPARQL_CASES)
+def test_sparql_constraints_agree_with_pyshacl(case):
+    """The once-per-constraint evaluation gives what pyshacl's per-node evaluation gives."""
+    import pyshacl
+
+    report = validate(case_sources(case))
+    _, only_sparql = shacl_sparql.split(report.shapes)
+    ours = {
+        (f.focus, f.value, f.shape, f.message)
+        for f in shacl_sparql.evaluate(only_sparql, report.shapes, report.graph)
+    }
+    _, results, _ = pyshacl.validate(report.graph, shacl_graph=report.shapes, allow_warnings=True)
+    theirs = {
+        (results.value(r, SH.focusNode), results.value(r, SH.value), results.value(r, SH.sourceShape),
+         str(results.value(r, SH.resultMessage)))
+        for r in results.objects(None, SH.result)
+        if results.value(r, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
+    }
+    assert ours == theirs
+
+
+# -- the command line ---------------------------------------------------------------
+
+def test_cli_project_conforms():
+    out = defcoop("validate")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "conforms: 0 violations, 0 warnings" in out.stdout
+
+
+def test_cli_invalid_file_exits_1_with_a_readable_report():
+    out = defcoop("validate", str(CONTEXT), str(CASES / "invalid/link-to-wrong-kind.ttl"))
+    assert out.returncode == 1
+    assert "agr:doi-nl-de-2019" in out.stdout  # the focus node
+    assert "Declaration of Intent of Germany" in out.stdout  # its label
+    assert "dco:signatory" in out.stdout and "id:DE" in out.stdout  # path and value
+    assert "A signatory (dco:signatory) is a person" in out.stdout  # the message
+    assert "sh:ClassConstraintComponent" in out.stdout  # the shape / component
+    assert "does not conform: 1 violation" in out.stdout
+
+
+def test_cli_json():
+    out = defcoop("validate", "--format", "json", str(CONTEXT), str(CASES / "invalid/two-dates.ttl"))
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert report["conforms"] is False and report["violations"] == 1
+    (result,) = report["results"]
+    assert result["focus"] == "https://w3id.org/defcoop/id/event/doi-nl-de-2019-signing"
+    assert result["path"] == "dco:date"
+    assert result["component"] == str(SH.MaxCountConstraintComponent)
+
+
+def test_cli_turtle_is_a_shacl_validation_report():
+    out = defcoop("validate", "--format", "turtle", str(CONTEXT), str(CASES / "invalid/altered-quote.ttl"))
+    assert out.returncode == 1
+    g = Graph().parse(data=out.stdout, format="turtle")
+    (report,) = g.subjects(RDF.type, SH.ValidationReport)
+    assert not g.value(report, SH.conforms).toPython()
+    (result,) = g.objects(report, SH.result)
+    assert str(g.value(result, SH.focusNode)).endswith("/annotation/kst-33279-29/doi-2019")
+    assert "the quote occurs nowhere" in str(g.value(result, SH.resultMessage))
+
+
+def test_cli_warnings_fail_only_with_strict():
+    files = [str(CONTEXT), str(CASES / "valid/state-without-wikidata.ttl")]
+    relaxed = defcoop("validate", *files)
+    assert relaxed.returncode == 0 and "Warning" in relaxed.stdout
+    strict = defcoop("validate", "--strict", *files)
+    assert strict.returncode == 1
+
+
+def test_cli_parse_error_names_file_and_line_and_nothing_else_runs(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
+    out = defcoop("validate", str(CONTEXT), str(bad))
+    assert out.returncode == 2
+    assert f"{bad}:3:" in out.stderr
+    assert out.stdout == ""
+
+
+def test_cli_missing_file_exits_2(tmp_path):
+    out = defcoop("validate", str(tmp_path / "nope.ttl"))
+    assert out.returncode == 2
+    assert "nope.ttl" in out.stderr and out.stdout == ""
+
+
+def test_cli_with_reference_lets_user_data_link_to_project_nodes(tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix dco: <https://w3id.org/defcoop/ontology#> .\n"
+        "@prefix id: <https://w3id.org/defcoop/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://example.org/my-place> a dco:Place ;\n"
+        '    rdfs:label "my place"@en , "mijn plaats"@nl ;\n'
+        "    <https://schema.org/containedInPlace> id:NL .\n"
+    )
+    alone = defcoop("validate", str(mine))
+    assert alone.returncode == 1 and "described nowhere" in alone.stdout
+    with_reference = defcoop("validate", "--with-reference", str(mine))
+    assert with_reference.returncode == 0, with_reference.stdout
