@@ -37,7 +37,12 @@ def validate(files, fmt, strict, inference, with_reference):
     Exit status: 0 conforms; 1 violations (or warnings, with --strict); 2 a file
     could not be read or parsed (the message names the file and line).
     """
+    import logging
+
     from ..graph import default_sources, user_sources
+
+    # rdflib logs a traceback for every ill-typed literal; the report names them
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     from ..report import summary, to_json, to_text, to_turtle
     from ..validate import validate as run
 
