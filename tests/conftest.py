@@ -14,3 +14,18 @@ from defcoop.graph import load_graph  # noqa: E402
 def project_graph():
     """The project's own ontology and data, merged (parsed once per test session)."""
     return load_graph()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The project's site, built once per session by `defcoop.site.build_site`: (folder, report).
+
+    ``DEFCOOP_SITE_QUERIES=0`` builds it without running the stored queries (a quicker local run).
+    """
+    import os
+
+    from defcoop.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    report = build_site(out, queries=os.environ.get("DEFCOOP_SITE_QUERIES", "1") != "0")
+    return out, report

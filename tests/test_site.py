@@ -4,7 +4,6 @@ visitor's browser would (links, ids, HTML parse), counted against the graph with
 from __future__ import annotations
 
 import html
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -34,7 +33,6 @@ NETWORK = P + """SELECT DISTINCT ?n WHERE {
   UNION { ?n a/rdfs:subClassOf* ?c . VALUES ?c { dco:Agreement dco:Programme dco:Project dco:Cooperation } } }"""
 EVENTS = P + "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* dco:Event }"
 SVG = "{http://www.w3.org/2000/svg}"
-QUERIES = os.environ.get("DEFCOOP_SITE_QUERIES", "1") != "0"  # 0: a quicker local run
 
 
 def iris(graph, query):
@@ -42,9 +40,8 @@ def iris(graph, query):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    report = build_site(out, queries=QUERIES)
+def built(built_site):
+    out, report = built_site
     return out, report, Site(out)
 
 

@@ -88,7 +88,7 @@ def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, 
 
 
 def _count_queries(files) -> int:
-    return files["queries.html"].count('class="stored-query"') if "queries.html" in files else 0
+    return files["queries.html"].count('stored-query"') if "queries.html" in files else 0
 
 
 def _check_target(outdir: Path) -> None:

@@ -229,7 +229,7 @@ def _first_quotes(model: SiteModel) -> dict[str, int]:
     return first
 
 
-def _wrap(text: str, width: int = 24, lines: int = 3) -> list[str]:
+def _wrap(text: str, width: int = 22, lines: int = 3) -> list[str]:
     words, out, line = text.split(), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
