@@ -114,6 +114,29 @@ def test_inference_catches_a_property_used_outside_its_domain(tmp_path, inferenc
     ]
 
 
+def test_owl_rl_reports_an_inconsistency():
+    report = validate(case_sources("invalid/date-ill-typed.ttl"), inference="owlrl")
+    found = [r for r in report.rows() if r["component"].endswith("#ConsistencyConstraintComponent")]
+    assert found and "inconsistent under OWL 2 RL" in found[0]["message"]
+    assert "2019-05-32" in found[0]["message"]
+
+
+def test_every_class_of_the_ontology_needs_labels_on_its_instances():
+    """A class added to the ontology is covered by the label shape (through a superclass)."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    report = validate()
+    targets = set(report.shapes.objects(URIRef("https://w3id.org/defcoop/shapes#LabelledShape"), SH.targetClass))
+    g = report.graph
+    uncovered = [
+        c for c in g.subjects(RDF.type, OWL.Class)
+        if str(c).startswith("https://w3id.org/defcoop/ontology#")
+        and not set(g.transitive_objects(c, RDFS.subClassOf)) & targets
+    ]
+    assert uncovered == []
+
+
 SPARQL_CASES = [row["case"] for row in MANIFEST if row["component"] in ("", "sh:SPARQLConstraintComponent")]
 
 

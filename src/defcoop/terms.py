@@ -86,12 +86,20 @@ def _in(term, namespaces) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(namespaces)
 
 
-def _suggest(term: URIRef, known: set[URIRef]) -> str:
+def _show(term, graph: Graph) -> str:
+    """A term as its file wrote it: a prefixed name where a prefix is bound."""
+    try:
+        return term.n3(graph.namespace_manager)
+    except Exception:  # a name rdflib cannot shorten
+        return f"<{term}>"
+
+
+def _suggest(term: URIRef, known: set[URIRef], graph: Graph) -> str:
     text = str(term)
     cut = max(text.rfind("#"), text.rfind("/")) + 1
     same_space = [str(k) for k in known if str(k).startswith(text[:cut])]
     close = difflib.get_close_matches(text, same_space, n=1, cutoff=0.75)
-    return f" Did you mean <{close[0]}>?" if close else ""
+    return f" Did you mean {_show(URIRef(close[0]), graph)}?" if close else ""
 
 
 def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...]) -> list[Finding]:
@@ -107,9 +115,9 @@ def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...])
         out.append(
             Finding(
                 focus, path,
-                f"{what} <{term}> is declared nowhere: not in the defcoop ontology, its "
-                f"vocabularies, nor the vocabularies it imports (ontology/imports/). "
-                f"Correct the spelling, or declare the term first.{_suggest(term, known)}",
+                f"{what} {_show(term, data)} is declared nowhere: not in the defcoop ontology, "
+                f"its vocabularies, nor the vocabularies it imports (ontology/imports/). "
+                f"Correct the spelling, or declare the term first.{_suggest(term, known, data)}",
                 term, DCSH.DeclaredTermsCheck, DCSH.DeclaredTermConstraintComponent,
             )
         )
@@ -177,21 +185,21 @@ def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[U
         if p == RDF.type:
             if o in known and o not in class_set:
                 out.append(Finding(
-                    s, p, f"<{o}> is not a class: rdf:type takes a class of the ontology "
+                    s, p, f"{_show(o, data)} is not a class: rdf:type takes a class of the ontology "
                     "(e.g. dco:Signing), not an instance, concept or property.",
                     o, DCSH.ClassUseCheck, DCSH.NotAClassConstraintComponent,
                 ))
             continue
         if o in class_set and p not in (RDFS.subClassOf, OWL.equivalentClass, RDFS.range, RDFS.domain):
             out.append(Finding(
-                s, p, f"<{o}> is a class, used here as a value: link to an instance of it "
+                s, p, f"{_show(o, data)} is a class, used here as a value: link to an instance of it "
                 "(e.g. id:NL rather than dco:State), or, to say what the node is, use rdf:type.",
                 o, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
             ))
     for s in set(data.subjects()):
         if s in class_set:
             out.append(Finding(
-                s, None, f"<{s}> is a class of the ontology, described here as if it were "
+                s, None, f"{_show(s, data)} is a class of the ontology, described here as if it were "
                 "data: data files describe instances; propose changes to classes in the ontology.",
                 None, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
             ))
@@ -214,7 +222,7 @@ def check_nodes(data: Graph, merged: Graph) -> list[Finding]:
     for s, p, o in sorted(data, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if isinstance(o, URIRef) and str(o).startswith(str(ID)) and (o, None, None) not in merged:
             out.append(Finding(
-                s, p, f"<{o}> is described nowhere (no triple has it as subject): correct the "
+                s, p, f"{_show(o, data)} is described nowhere (no triple has it as subject): correct the "
                 "IRI, or add the node (with its type and labels) to the data.",
                 o, DCSH.LinkTargetCheck, DCSH.MissingNodeConstraintComponent,
             ))

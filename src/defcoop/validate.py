@@ -188,7 +188,8 @@ def validate(
         findings += [
             Finding(
                 terms.ONTOLOGY_IRI, None,
-                f"The ontology and data are inconsistent under {inference.upper()} reasoning: {e}",
+                f"The ontology and data are inconsistent under "
+                f"{'OWL 2 RL' if inference == 'owlrl' else 'RDFS'} reasoning: {e}",
                 None, DCSH.InferenceCheck, DCSH.ConsistencyConstraintComponent,
             )
             for e in errors
