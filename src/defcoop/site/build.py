@@ -106,7 +106,8 @@ def _check_target(outdir: Path) -> None:
 
 
 def _write_atomic(outdir: Path, files: dict[str, str | bytes]) -> None:
-    parent = outdir.parent if str(outdir.parent) else Path(".")
+    outdir = outdir.resolve()
+    parent = outdir.parent
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=parent))
     old = None
     try:
