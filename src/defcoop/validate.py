@@ -2,11 +2,12 @@
 
 ``validate(sources)`` is the one entry point: it parses every file first (a file that
 does not parse raises `DataError` naming the file and line, and nothing else runs),
-then runs, on the ontology + vocabularies + local imports + the data:
+then runs, on the ontology + vocabularies + the data (+ the class hierarchy of the
+local imports in ``ontology/imports/``, so that a dco:State is an org:Organization):
 
-1. the SHACL shapes of ``ontology/shapes*.ttl`` (pyshacl), on the graph as written or,
-   with ``inference="rdfs"|"owlrl"``, on its closure (and OWL 2 RL inconsistencies are
-   reported too);
+1. the SHACL shapes of ``ontology/shapes*.ttl``, on the graph as written or, with
+   ``inference="rdfs"|"owlrl"``, on its closure (and OWL 2 RL inconsistencies are
+   reported too): SHACL Core by pyshacl, SHACL-SPARQL by `defcoop.shacl_sparql`;
 2. the term checks of `defcoop.terms` (declared terms, documented minted terms,
    classes not used as instances, typed nodes, links that lead somewhere);
 3. every quote against its source text (`defcoop.provenance.check_quotes`).
