@@ -56,6 +56,9 @@ def remote(text: str, url: str, timeout: float = DEFAULT_TIMEOUT, name: str = "<
     kind = query_kind(text) or "SELECT"
     client = SPARQLWrapper(url)
     client.setQuery(text)
+    # SPARQLWrapper guesses the form with a regex that can read a word in a comment
+    # ("add") as an update; we know the form from our own scanner.
+    client.queryType = kind
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
     client.setOnlyConneg(True)  # no format=/output= parameters: some stores reject them
