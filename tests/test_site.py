@@ -15,6 +15,7 @@ import pytest
 from defcoop import provenance
 from defcoop.graph import load_graph
 from defcoop.site import build_site
+from defcoop.site.paths import entity_path
 from site_support import Site
 
 P = """
@@ -106,14 +107,17 @@ def test_every_entity_and_quote_within_two_clicks_of_home(built, project_graph):
     pages = {page for page, _ in reached}
     missing = [p for p in site.pages if p.startswith("id/") and p not in pages]
     assert not missing, missing[:10]
-    anchors = {(page, frag) for page, frag in reached}
+    # every quote: marked on the letter (one click), its number leading to its statements
+    assert "letter.html" in {page for page, _ in site.within("index.html", 1)}
+    numbered = {frag for page, frag in site.within("letter.html", 1) if page == "letter.html"}
     quotes = provenance.quotes(project_graph)
-    letter_ids = site.pages["letter.html"].ids
+    anchors = sorted(i for i in site.pages["letter.html"].ids if i.startswith("q-"))
+    assert len(anchors) == len(quotes)
+    assert all("src-" + a in numbered for a in anchors)
+    # and on the page of each statement it sources (two clicks: home, entities, entity)
     for q in quotes:
-        name = str(q.annotation).rsplit("/", 1)[-1]
-        anchor = next(i for i in letter_ids if i.startswith("q-") and i.endswith(name))
-        # the quote is on a page one click from home, and its number links to it
-        assert ("letter.html", "") in anchors and ("letter.html", "src-" + anchor) in site.within("letter.html", 1)
+        for body in q.bodies:
+            assert (entity_path(str(body)), "") in reached
 
 
 @pytest.mark.parametrize(
@@ -145,8 +149,6 @@ def test_page_shows(built, page, expected):
 
 def test_each_statement_node_shows_its_quotes(built, project_graph):
     out, _, _ = built
-    from defcoop.site.paths import entity_path
-
     for q in provenance.quotes(project_graph):
         for body in q.bodies:
             page = out / entity_path(str(body))

@@ -226,11 +226,6 @@ class SiteModel:
         rows = run(INSTANCES_QUERY % f"<{cls}>", self.graph, name="instances").rows
         return int(rows[0][0])
 
-    def count_instances_of(self, iri: str, cls: str) -> bool:
-        """Whether ``iri`` is an instance of ``cls`` or of one of its subclasses."""
-        q = PREFIXES + f"ASK {{ <{iri}> rdf:type/rdfs:subClassOf* <{cls}> }}"
-        return bool(run(q, self.graph, name="instance of").boolean)
-
     def figures(self) -> dict:
         per_class = Counter()
         for types in self.entity_types.values():

@@ -34,7 +34,7 @@ SELECT DISTINCT ?node WHERE {
 
 #: What links them: agreements, programmes, projects and cooperations.
 LINKS_QUERY = PREFIXES + """
-SELECT DISTINCT ?node WHERE {
+SELECT DISTINCT ?node ?kind WHERE {
   VALUES ?kind { dco:Agreement dco:Programme dco:Project dco:Cooperation }
   ?node rdf:type/rdfs:subClassOf* ?kind .
 }"""
@@ -112,7 +112,11 @@ class Network:
 def network(model: SiteModel) -> Network:
     g = model.graph
     actors = {str(r[0]) for r in run(ACTORS_QUERY, g, name="network actors").rows}
-    links = {str(r[0]) for r in run(LINKS_QUERY, g, name="network links").rows}
+    kind_of = {str(cls): kind for kind, cls, _ in KINDS}
+    link_kinds = {}
+    for node, cls in run(LINKS_QUERY, g, name="network links").rows:
+        link_kinds.setdefault(str(node), set()).add(kind_of[str(cls)])
+    links = set(link_kinds)
     partnerships = sorted(
         (str(r[0]), str(r[1])) for r in run(PARTNERSHIPS_QUERY, g, name="partnerships").rows
     )
@@ -122,7 +126,7 @@ def network(model: SiteModel) -> Network:
     first_quote = _first_quotes(model)
     for iri in actors | links:
         kind = "home" if iri == HOME else "partner" if iri in partner_of else (
-            "actor" if iri in actors else _kind(model, iri))
+            "actor" if iri in actors else _kind(link_kinds[iri]))
         nodes[iri] = Node(iri, kind, model.labels[iri], entity_path(iri),
                           order=first_quote.get(iri, 10**6))
 
@@ -214,11 +218,9 @@ def network(model: SiteModel) -> Network:
                    edges, partnerships, legend, [])
 
 
-def _kind(model: SiteModel, iri: str) -> str:
-    for kind, cls, _ in KINDS:
-        if model.count_instances_of(iri, str(cls)):
-            return kind
-    return "agreement"
+def _kind(kinds: set) -> str:
+    """The first of KINDS a node is (a node is rarely two)."""
+    return next(kind for kind, _, _ in KINDS if kind in kinds)
 
 
 def _first_quotes(model: SiteModel) -> dict[str, int]:

@@ -30,7 +30,7 @@ class TermView:
     properties: list = field(default_factory=list)  # properties whose domain is this class
     instances: int = 0
     members: list = field(default_factory=list)  # concepts of a scheme
-    shapes: list = field(default_factory=list)  # ShapeRule
+    shapes: list = field(default_factory=list)  # (inherited from: Value or None, ShapeRule)
 
     @property
     def short(self) -> str:
@@ -80,7 +80,9 @@ def ontology_view(model: SiteModel) -> OntologyView:
             t.subs = [model.value(s) for s in sorted(g.subjects(RDFS.subClassOf, node))]
             t.properties = sorted(domain_of.get(iri, []), key=lambda v: v.short)
             t.instances = direct.get(iri, 0)
-            t.shapes = shapes.get(iri, [])
+            t.shapes = [(None, r) for r in shapes.get(iri, [])] + [
+                (model.value(a), r) for a in _ancestors(g, node) for r in shapes.get(str(a), [])
+            ]
             classes.append(t)
         elif types & {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}:
             t = term(node, "object property" if OWL.ObjectProperty in types else
@@ -102,6 +104,20 @@ def ontology_view(model: SiteModel) -> OntologyView:
             else:
                 seen.add(c.anchor)
     return OntologyView(headers, classes, properties, schemes, shape_files)
+
+
+def _ancestors(g: Graph, node) -> list:
+    """Every superclass of ``node`` (transitively), nearest first; shapes on them apply too."""
+    out, frontier = [], [node]
+    while frontier:
+        nxt = []
+        for c in frontier:
+            for sup in sorted(g.objects(c, RDFS.subClassOf)):
+                if isinstance(sup, URIRef) and sup not in out and sup != node:
+                    out.append(sup)
+                    nxt.append(sup)
+        frontier = nxt
+    return out
 
 
 def _definition(g: Graph, node) -> Label | None:
