@@ -1,0 +1,220 @@
+"""`defcoop load` against the real stores `.ci/run` starts (Oxigraph server, Virtuoso 7.2).
+
+Each store is a row of STORES; every test runs for each store (and load method)
+and skips, with the reason, when the store's environment variable is not set.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+from collections import Counter
+
+import pytest
+from rdflib.compare import isomorphic
+
+from defcoop.graph import default_sources, load_dataset
+from defcoop.load import STAGING_SUFFIX
+from support import normalise
+from test_store_support import FaultyProxy, defcoop, graph_on_store, graphs_on_store
+
+pytestmark = pytest.mark.server
+
+# store -> base URL variable, paths, authentication (user and password variables)
+STORES = {
+    "oxigraph": dict(url="DEFCOOP_TEST_OXIGRAPH_URL", query="/query", update="/update",
+                     gsp="/store", auth=None),
+    "virtuoso": dict(url="DEFCOOP_TEST_VIRTUOSO_URL", query="/sparql", update="/sparql-auth",
+                     gsp="/sparql-graph-crud-auth", auth="digest",
+                     user="DEFCOOP_TEST_VIRTUOSO_USER", password="DEFCOOP_TEST_VIRTUOSO_PASSWORD"),
+}
+METHODS = ["update", "gsp"]
+
+
+class StoreUnderTest:
+    def __init__(self, name: str):
+        spec = STORES[name]
+        base = os.environ.get(spec["url"])
+        if not base:
+            pytest.skip(f"{spec['url']} is not set: no {name} server (.ci/run starts one)")
+        self.name, self.spec, self.base = name, spec, base.rstrip("/")
+        self.query_url = self.base + spec["query"]
+        self.env = {}
+        if spec["auth"]:
+            self.env = {"DEFCOOP_STORE_USER": os.environ[spec["user"]],
+                        "DEFCOOP_STORE_PASSWORD": os.environ[spec["password"]]}
+
+    def args(self, method: str, base: str | None = None) -> list[str]:
+        base = base or self.base
+        out = ["--endpoint", base + self.spec["query"], "--update", base + self.spec["update"]]
+        if method == "gsp":
+            out += ["--gsp", base + self.spec["gsp"]]
+        if self.spec["auth"]:
+            out += ["--auth", self.spec["auth"]]
+        return out
+
+    def load(self, method: str = "gsp", *extra, base: str | None = None):
+        return defcoop("load", *self.args(method, base), *extra, env=self.env)
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request):
+    return StoreUnderTest(request.param)
+
+
+def assert_store_holds_the_project(store: StoreUnderTest):
+    """Every named graph on the store is exactly (isomorphic to) its local file."""
+    for source in default_sources():
+        local = load_dataset([source]).graph(source.graph)
+        remote = graph_on_store(store.query_url, str(source.graph))
+        assert isomorphic(remote, local), f"{store.name}: <{source.graph}> differs from {source.path}"
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_load_twice_leaves_one_exact_copy(store, method):
+    for attempt in (1, 2):
+        out = store.load(method)
+        assert out.returncode == 0, out.stderr
+        for source in default_sources():
+            n = len(load_dataset([source]).graph(source.graph))
+            assert any(line.split()[:3] == [str(source.graph), str(n), str(n)]
+                       for line in out.stdout.splitlines()), out.stdout
+        assert_store_holds_the_project(store)
+    staging = {g for g in graphs_on_store(store.query_url) if g.endswith(STAGING_SUFFIX)}
+    assert staging == set(), "staging graphs left behind"
+
+
+# fault -> (request number that fails, how, does the store stay gone)
+FAULTS = {
+    "http-500-once": (4, "http-500", False),
+    "http-500-from-then-on": (4, "http-500", True),
+    "connection-closed-from-then-on": (5, "close", True),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("method", METHODS)
+def test_failed_load_leaves_the_previous_graphs(store, method, fault, tmp_path):
+    assert store.load(method).returncode == 0
+    doc = next(s for s in default_sources() if s.kind == "document")
+    changed = tmp_path / f"{doc.path.stem}.ttl"
+    changed.write_text(doc.path.read_text(encoding="utf-8")
+                       + '\n<https://example.org/marker> <https://example.org/p> "changed" .\n',
+                       encoding="utf-8")
+    fail_at, mode, gone = FAULTS[fault]
+    with FaultyProxy(store.base, fail_at=fail_at, mode=mode, gone=gone) as proxy:
+        out = store.load(method, "--data", str(changed), "--graph", f"{doc.path.stem}={doc.graph}",
+                         "--retries", "0", base=proxy.url)
+    assert proxy.faults >= 1, "the fault was not injected"
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nothing replaced" in lines[0], out.stderr
+    assert_store_holds_the_project(store)
+    if not gone:  # the store still answered, so the staging graphs were dropped
+        assert not any(g.endswith(STAGING_SUFFIX) for g in graphs_on_store(store.query_url))
+
+
+def test_wrong_credentials_are_refused(store):
+    if not store.spec["auth"]:
+        pytest.skip(f"{store.name} runs without authentication here")
+    out = defcoop("load", *store.args("gsp"),
+                  env={"DEFCOOP_STORE_USER": store.env["DEFCOOP_STORE_USER"],
+                       "DEFCOOP_STORE_PASSWORD": "not-the-password"})
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "401" in lines[0], out.stderr
+    assert "not-the-password" not in out.stderr
+    assert store.env["DEFCOOP_STORE_PASSWORD"] not in out.stderr
+
+
+# -- the stored queries answer the same on each store as on the embedded graph --------
+# (last in this file: a query a store cannot answer in time must not hold up the others)
+
+def _stored_queries() -> list[str]:
+    """Names from `defcoop queries --format json` (the query library's CLI contract)."""
+    if not any(os.environ.get(spec["url"]) for spec in STORES.values()):
+        return []  # no store to compare with: don't pay for listing them
+    out = defcoop("queries", "--format", "json")
+    if out.returncode != 0:
+        return []
+    return [q["name"] for q in json.loads(out.stdout)]
+
+
+def _ordered(name: str) -> bool:
+    try:
+        from defcoop.library import load_library
+
+        return any(q.name == name and getattr(q, "ordered", False) for q in load_library())
+    except Exception:
+        return False
+
+
+# Seen on 2026-11-29 with the query library of that day; for the query library to fix (the
+# house rule: the same query answers the same on every store). Not strict: the library is
+# being rewritten, and a fixed query simply passes.
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
+    ("virtuoso", "people"): "Virtuoso 7.2 returns 4 rows, the embedded graph 7 (offices and agreements unbound)",
+    ("virtuoso", "places"): "Virtuoso 7.2 returns 17 rows, the embedded graph 12",
+    ("virtuoso", "timeline"): "Virtuoso 7.2 returns 1 row, the embedded graph 23",
+}
+# Not run at all: the query never answers on Virtuoso 7.2 (no CPU, waits), and once a run of
+# these tests left the server answering nothing afterwards.
+KNOWN_HANGS: dict[tuple[str, str], str] = {
+    ("virtuoso", "ei2-caribbean"): "no answer within 60 s on Virtuoso 7.2 (seen 2026-11-29)",
+}
+
+QUERY_NAMES = _stored_queries()
+
+
+@pytest.fixture(scope="module")
+def loaded_stores():
+    """Each available store, loaded once for the comparisons."""
+    loaded = {}
+    for name in STORES:
+        if os.environ.get(STORES[name]["url"]):
+            s = StoreUnderTest(name)
+            out = s.load("gsp")
+            assert out.returncode == 0, out.stderr
+            loaded[name] = s
+    return loaded
+
+
+@functools.lru_cache(maxsize=None)
+def _embedded_answer(query: str):
+    return defcoop("query", query, "--format", "csv")
+
+
+def _rows(csv_text: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    reader = csv.reader(io.StringIO(csv_text))
+    header = next(reader, [])
+    return header, [tuple(normalise(c) for c in row) for row in reader]
+
+
+@pytest.mark.parametrize("store_name", sorted(STORES))
+@pytest.mark.parametrize("query", QUERY_NAMES or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no stored queries listed by `defcoop queries --format json` (or no store to compare with)"))])
+def test_stored_query_answers_the_same_on_the_store(loaded_stores, store_name, query, request):
+    if store_name not in loaded_stores:
+        pytest.skip(f"{STORES[store_name]['url']} is not set: no {store_name} server")
+    if (store_name, query) in KNOWN_HANGS:
+        pytest.skip(KNOWN_HANGS[store_name, query])
+    why = KNOWN_DIFFERENCES.get((store_name, query))
+    if why:
+        request.applymarker(pytest.mark.xfail(reason=why, strict=False))
+    store = loaded_stores[store_name]
+    embedded = _embedded_answer(query)
+    assert embedded.returncode == 0, embedded.stderr
+    remote = defcoop("query", query, "--format", "csv", "--endpoint", store.query_url,
+                     "--timeout", "60")
+    assert remote.returncode == 0, remote.stderr
+    want_header, want = _rows(embedded.stdout)
+    got_header, got = _rows(remote.stdout)
+    assert got_header == want_header
+    if _ordered(query):
+        assert got == want
+    else:
+        assert Counter(got) == Counter(want)
