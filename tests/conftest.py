@@ -29,3 +29,16 @@ def built_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
     report = build_site(out, queries=os.environ.get("DEFCOOP_SITE_QUERIES", "1") != "0")
     return out, report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _engine_cache(tmp_path_factory):
+    """The embedded engine's on-disk cache in this session's folder, not the user's
+    (set in the environment, so that the CLI run as a subprocess uses it too)."""
+    import os
+
+    patch = pytest.MonkeyPatch()
+    if "DEFCOOP_CACHE_DIR" not in os.environ:
+        patch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path_factory.mktemp("engine-cache")))
+    yield
+    patch.undo()

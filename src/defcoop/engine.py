@@ -243,7 +243,17 @@ def run(text: str, store: ox.Store, name: str = "<query>"):
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         width = range(len(variables))
-        rows = [tuple(to_rdflib(solution[i]) for i in width) for solution in result]
+        seen: dict = {}  # terms repeat across rows: convert each once
+
+        def term(t):
+            if t is None:
+                return None
+            converted = seen.get(t)
+            if converted is None:
+                converted = seen[t] = to_rdflib(t)
+            return converted
+
+        rows = [tuple(term(solution[i]) for i in width) for solution in result]
         return QueryResult("SELECT", variables=variables, rows=rows)
     return QueryResult(_graph_form(text), graph=to_rdflib_graph(result))
 

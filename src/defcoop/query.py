@@ -43,9 +43,9 @@ def execute(text: str, sources=None, name: str = "<query>") -> QueryResult:
     This is the one entry point the CLI and other modules use to query the embedded
     graph, so that the engine behind it can change without touching them.
     """
-    from .graph import load_graph
+    from .engine import execute as on_oxigraph  # the embedded engine (defcoop.engine)
 
-    return run(text, load_graph(sources), name=name)
+    return on_oxigraph(text, sources, name=name)
 
 
 def run(text: str, graph: Graph, name: str = "<query>") -> QueryResult:
