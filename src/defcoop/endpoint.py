@@ -63,7 +63,7 @@ def remote(text: str, url: str, timeout: float = DEFAULT_TIMEOUT, name: str = "<
     client.setRequestMethod(URLENCODED)
     client.setOnlyConneg(True)  # no format=/output= parameters: some stores reject them
     client.setReturnFormat(JSON if kind in ("SELECT", "ASK") else TURTLE)
-    client.setTimeout(max(1, int(round(timeout))))
+    client.timeout = float(timeout)  # setTimeout() would round it to whole seconds
     user, password = os.environ.get("DEFCOOP_STORE_USER"), os.environ.get("DEFCOOP_STORE_PASSWORD")
     if user and password:
         client.setHTTPAuth(os.environ.get("DEFCOOP_STORE_AUTH", "basic").upper())
