@@ -14,6 +14,7 @@ import os
 from collections import Counter
 
 import pytest
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from defcoop.graph import default_sources, load_dataset
@@ -65,11 +66,36 @@ def store(request):
     return StoreUnderTest(request.param)
 
 
+_DATES = {XSD.date, XSD.gYear, XSD.gYearMonth}
+
+
+def _collapse_dates(graph: Graph) -> Graph:
+    """Date literals replaced by the first day they denote ("2019", "2019-01" -> 2019-01-01).
+
+    Virtuoso 7.2 stores a date-typed literal by its value: "2019"^^xsd:gYear and
+    "2019-01"^^xsd:gYearMonth become one object, and the store returns, for both,
+    whichever form it met first (seen 2026-11-29; docs/stores.md).
+    """
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype in _DATES:
+            parts = (str(o).split("-") + ["01", "01"])[:3]
+            o = Literal("-".join(parts), datatype=URIRef("urn:defcoop:test:first-day"))
+        out.add((s, p, o))
+    return out
+
+
 def assert_store_holds_the_project(store: StoreUnderTest):
-    """Every named graph on the store is exactly (isomorphic to) its local file."""
+    """Every named graph on the store is exactly (isomorphic to) its local file.
+
+    On Virtuoso, exactly up to its merging of date literals of equal value.
+    """
     for source in default_sources():
         local = load_dataset([source]).graph(source.graph)
         remote = graph_on_store(store.query_url, str(source.graph))
+        assert len(remote) == len(local), f"{store.name}: <{source.graph}> has {len(remote)} triples"
+        if store.name == "virtuoso":
+            remote, local = _collapse_dates(remote), _collapse_dates(local)
         assert isomorphic(remote, local), f"{store.name}: <{source.graph}> differs from {source.path}"
 
 

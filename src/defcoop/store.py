@@ -27,6 +27,9 @@ Virtuoso 7.2
     default graph is the union of every graph, its own system graphs (virtrdf,
     OWL, LDP) included. ``ORDER BY`` on a language-tagged literal without
     ``LIMIT`` comes back unsorted: order by ``str(?x)``.
+    It stores date literals by value: ``"2019"^^xsd:gYear`` and
+    ``"2019-01"^^xsd:gYearMonth`` become one object, returned in whichever form
+    it met first (counts still match; no standard-SPARQL workaround).
 Blank nodes
     A blank-node label means a new node in every ``INSERT DATA`` request, so a
     node's triples must travel in one request (`batches` keeps them together).
