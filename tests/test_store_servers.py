@@ -186,6 +186,8 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("virtuoso", "people"): "Virtuoso 7.2 returns 4 rows, the embedded graph 7 (offices and agreements unbound)",
     ("virtuoso", "places"): "Virtuoso 7.2 returns 17 rows, the embedded graph 12",
     ("virtuoso", "timeline"): "Virtuoso 7.2 returns 1 row, the embedded graph 23",
+    ("virtuoso", "open-items"): "Virtuoso 7.2 merges \"2019\"^^xsd:gYear with \"2019-01\"^^xsd:gYearMonth "
+                                "(docs/stores.md): lu-liaison-officer reads back as 2019-01",
 }
 # Not run at all: the query never answers on Virtuoso 7.2 (no CPU, waits), and once a run of
 # these tests left the server answering nothing afterwards.
