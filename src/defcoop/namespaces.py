@@ -27,6 +27,7 @@ PREFIXES = {
     "post": Namespace(ID + "post/"),
     "qty": Namespace(ID + "quantity/"),
     "cit": Namespace(ID + "citation/"),
+    "ann": Namespace(ID + "annotation/"),
     "status": Namespace(VOCAB + "status/"),
     "precision": Namespace(VOCAB + "precision/"),
     "season": Namespace(VOCAB + "season/"),
