@@ -19,6 +19,7 @@ implementations agree if their reports' `rows()` are equal.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -33,6 +34,10 @@ from .graph import Source, default_sources, parse_into
 from .namespaces import PREFIXES
 from .provenance import check_quotes
 from .terms import DCSH, SH, Finding
+
+#: the SHACL engines `validate` can use (see its docstring)
+ENGINES = ("oxigraph", "oxigraph-whole", "pyshacl")
+DEFAULT_ENGINE = "oxigraph"
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -102,13 +107,16 @@ class ValidationReport:
     def label(self, node) -> str:
         if self.graph is None:
             return ""
+        # the first English label, else the first label (in sorted order: the same
+        # whatever order the graph gives them in)
         best = ""
         for p in (RDFS.label, SKOS.prefLabel):
-            for o in self.graph.objects(node, p):
-                if isinstance(o, Literal):
-                    if o.language == "en":
-                        return str(o)
-                    best = best or str(o)
+            found = sorted(o for o in self.graph.objects(node, p) if isinstance(o, Literal))
+            for o in found:
+                if o.language == "en":
+                    return str(o)
+            if found and not best:
+                best = str(found[0])
         return best
 
     def path_name(self, path) -> str:
@@ -147,15 +155,33 @@ def validate(
     *,
     strict: bool = False,
     inference: str = "none",
+    engine: str | None = None,
 ) -> ValidationReport:
     """Validate ``sources`` (default: the project's own files) against the shapes and checks.
 
     The ontology sources (kind ``"ontology"``) and the local imports are the schema;
     everything else is data. Raises `DataError` if any file cannot be parsed.
+
+    ``engine``: ``"oxigraph"`` (the default; ``$DEFCOOP_VALIDATE_ENGINE`` overrides it)
+    validates document by document with the shapes compiled to SPARQL on Oxigraph
+    (`defcoop.validate_scale`, `defcoop.shacl_oxigraph`); ``"pyshacl"`` is plain
+    pyshacl over the whole graph. Both give the same findings.
     """
     if inference not in _inference.KINDS:
         raise ValueError(f"inference must be one of {', '.join(_inference.KINDS)}, not {inference!r}")
+    engine = engine or os.environ.get("DEFCOOP_VALIDATE_ENGINE", "").strip() or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     sources = default_sources() if sources is None else list(sources)
+    if engine == "oxigraph":
+        from . import validate_scale
+
+        return validate_scale.validate(sources, strict=strict, inference=inference)
+    return _validate_whole(sources, strict=strict, inference=inference, engine=engine)
+
+
+def _validate_whole(sources: list[Source], *, strict: bool, inference: str, engine: str) -> ValidationReport:
+    """Validate ``sources`` as one graph; the SHACL part by ``engine``."""
 
     # 1. parse everything, each file on its own (errors name the file and line)
     ontology, imports, data, shapes = Graph(), Graph(), Graph(), Graph()
@@ -195,7 +221,12 @@ def validate(
             )
             for e in errors
         ]
-    findings += _shacl(shacl_graph, shapes)
+    if engine == "pyshacl":
+        findings += _shacl(shacl_graph, shapes)
+    else:
+        from . import shacl_oxigraph
+
+        findings += shacl_oxigraph.run(shacl_graph, shapes)
 
     # 3. terms
     schema = ontology + imports
@@ -224,21 +255,29 @@ def validate(
     unique = {}
     for f in findings:
         unique.setdefault((f.focus, f.path, f.value, f.shape, f.component, f.message), f)
-    report.findings = sorted(
-        unique.values(),
-        key=lambda f: (
-            report.focus_name(f.focus), report.path_name(f.path), str(f.component),
-            report.name(f.value), f.message,
-        ),
-    )
+    report.findings = sorted(unique.values(), key=lambda f: sort_key(report, f))
     return report
+
+
+def sort_key(report: ValidationReport, f: Finding) -> tuple:
+    """The order of findings: by node, path, component, value, message (then shape and
+    severity, so that the order never depends on the engine)."""
+    return (
+        report.focus_name(f.focus), report.path_name(f.path), str(f.component),
+        report.name(f.value), f.message, report.shape_name(f.shape), str(f.severity),
+    )
 
 
 def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
     """SHACL Core by pyshacl; the SHACL-SPARQL constraints by `defcoop.shacl_sparql`."""
+    core, sparql = shacl_sparql.split(shapes)
+    return _pyshacl_findings(data, core, shapes) + shacl_sparql.evaluate(sparql, shapes, data)
+
+
+def _pyshacl_findings(data: Graph, core: Graph, shapes: Graph) -> list[Finding]:
+    """pyshacl's top-level results of the shapes graph ``core`` on ``data``."""
     import pyshacl
 
-    core, sparql = shacl_sparql.split(shapes)
     _, results, _ = pyshacl.validate(
         data, shacl_graph=core, inference="none", advanced=False,
         allow_warnings=True, abort_on_first=False, meta_shacl=False, inplace=True,
@@ -261,7 +300,7 @@ def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
                 severity=results.value(r, SH.resultSeverity),
             )
         )
-    return out + shacl_sparql.evaluate(sparql, shapes, data)
+    return out
 
 
 def _shapes_path(path, results: Graph, shapes: Graph):

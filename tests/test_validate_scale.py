@@ -1,0 +1,149 @@
+"""The fast validation path gives exactly what plain pyshacl over the whole graph gives.
+
+``validate(..., engine="pyshacl")`` is pyshacl over the whole graph (the reference);
+``engine="oxigraph"`` validates unit by unit with the shapes compiled to SPARQL on
+Oxigraph and results cached by content; ``engine="oxigraph-whole"`` is the compiled
+shapes on the whole graph. Their reports' ``rows()`` must be equal on the project, on
+every case of tests/cases, on a generated corpus with injected defects, and after
+changing one document (with the cache on, so that cached units are reused).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import logging
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from defcoop import validate_scale
+from defcoop.graph import Source, default_sources, user_sources
+from defcoop.shacl_oxigraph import compile_shapes
+from defcoop.terms import shapes_files
+from defcoop.validate import validate
+
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).parent / "cases"
+CONTEXT = CASES / "context.ttl"
+MANIFEST = list(csv.DictReader((CASES / "manifest.csv").open(encoding="utf-8")))
+ONTOLOGY = [s for s in default_sources() if s.kind == "ontology"]
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DEFCOOP_NO_CACHE", raising=False)
+    return validate_scale.directory()
+
+
+def same(sources) -> list[dict]:
+    plain = validate(sources, engine="pyshacl").rows()
+    assert validate(sources, engine="oxigraph-whole").rows() == plain
+    assert validate(sources, engine="oxigraph").rows() == plain  # computed
+    assert validate(sources, engine="oxigraph").rows() == plain  # from the cache
+    return plain
+
+
+def test_the_compiler_leaves_little_to_pyshacl():
+    shapes = Graph()
+    for p in shapes_files():
+        shapes.parse(p)
+    plan = compile_shapes(shapes)
+    left = [(str(shape), len(parts)) for shape, parts in plan.fallback]
+    # only the position selector's sh:lessThan is not compiled
+    assert left == [("https://w3id.org/defcoop/shapes#TextPositionSelectorShape", 1)]
+    assert len(plan.compiled) > 30 and len(plan.sparql) == 5
+
+
+def test_project(own_cache):
+    assert same(None) == []
+
+
+@pytest.mark.parametrize("row", MANIFEST, ids=[row["case"] for row in MANIFEST])
+def test_case(row, own_cache):
+    files = [CONTEXT] + ([CASES / row["case"]] if row["case"] != "context.ttl" else [])
+    rows = same(ONTOLOGY + user_sources(files))
+    assert (rows == []) == (row["expect"] == "conforms")
+
+
+INDEPENDENT = """\
+@prefix dco: <https://w3id.org/defcoop/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/place/{n}> a dco:Place ;
+    rdfs:label "place {n}"@en{nl} .
+"""
+
+
+def test_independent_documents_are_validated_one_by_one(tmp_path, own_cache):
+    """Documents that share no node are separate units; the answer is still the whole graph's."""
+    good = tmp_path / "good.ttl"
+    good.write_text(INDEPENDENT.format(n=1, nl=' , "plaats 1"@nl'))
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(INDEPENDENT.format(n=2, nl=""))  # no Dutch label
+    sources = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/two-dates.ttl", good, bad])
+    units = validate_scale.plan(sources)
+    assert units.split and len(units) == 4  # the base, context + case, good, bad
+    rows = same(sources)
+    assert {(r["focus"], r["component"].rsplit("#")[-1]) for r in rows} == {
+        ("https://example.org/place/2", "QualifiedMinCountConstraintComponent"),
+        ("https://w3id.org/defcoop/id/event/doi-nl-de-2019-signing", "MaxCountConstraintComponent"),
+    }
+    # change one document: the others come from the cache, the answer is the whole graph's
+    bad.write_text(INDEPENDENT.format(n=2, nl=' , "plaats 2"@nl'))
+    entries = len(list(own_cache.glob("*.pickle")))
+    rows = same(sources)
+    assert [r["focus"] for r in rows] == ["https://w3id.org/defcoop/id/event/doi-nl-de-2019-signing"]
+    assert len(list(own_cache.glob("*.pickle"))) == entries + 1
+
+
+def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
+    """A document that links to a node of another is validated with it (one unit)."""
+    a = tmp_path / "a.ttl"
+    a.write_text(INDEPENDENT.format(n=1, nl=' , "plaats 1"@nl'))
+    b = tmp_path / "b.ttl"
+    b.write_text(
+        INDEPENDENT.format(n=2, nl=' , "plaats 2"@nl')
+        + "<https://example.org/place/2> <https://schema.org/containedInPlace> <https://example.org/place/1> .\n"
+    )
+    sources = ONTOLOGY + user_sources([a, b])
+    units = validate_scale.plan(sources)
+    assert units.split and len(units) == 2  # the base, and a + b together
+    assert same(sources) == []
+
+
+def _corpus(tmp_path, defects):
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    out = tmp_path / "corpus"
+    generate.generate(20000, out, defects=defects)
+    return out
+
+
+def _corpus_sources(out: Path) -> list[Source]:
+    base = "https://w3id.org/defcoop/graph/"
+    sources = [Source(p, f"{base}ontology/{p.stem}", "ontology")
+               for p in sorted((out / "ontology").glob("*.ttl")) if not p.name.startswith("shapes")]
+    sources += [Source(p, f"{base}reference/{p.stem}", "reference")
+                for p in sorted((out / "data" / "reference").glob("*.ttl"))]
+    sources += [Source(p, f"{base}document/{p.stem}", "document")
+                for p in sorted((out / "data" / "documents").glob("*.ttl"))]
+    return sources
+
+
+def test_generated_corpus_with_defects_and_after_changing_one_document(tmp_path, own_cache):
+    out = _corpus(tmp_path, defects=20)
+    sources = _corpus_sources(out)
+    rows = same(sources)
+    assert len(rows) >= 10  # the injected defects are found
+    # change one document: everything done becomes planned (and dated before the letter)
+    doc = sorted((out / "data" / "documents").glob("*.ttl"))[0]
+    text = doc.read_text(encoding="utf-8")
+    assert "status:done" in text
+    doc.write_text(text.replace("status:done", "status:planned"), encoding="utf-8")
+    changed = same(sources)
+    assert len(changed) > len(rows)
