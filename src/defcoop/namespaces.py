@@ -27,7 +27,8 @@ PREFIXES = {
     "post": Namespace(ID + "post/"),
     "qty": Namespace(ID + "quantity/"),
     "cit": Namespace(ID + "citation/"),
-    "ann": Namespace(ID + "annotation/"),
+    # annotations are minted per document; this is the letter's, as its file binds it
+    "ann": Namespace(ID + "annotation/kst-33279-29/"),
     "status": Namespace(VOCAB + "status/"),
     "precision": Namespace(VOCAB + "precision/"),
     "season": Namespace(VOCAB + "season/"),

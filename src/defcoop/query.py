@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
+from typing import TYPE_CHECKING
 
 from .errors import DefcoopError
+
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 @dataclass
@@ -32,6 +35,8 @@ def read_query(path: str | Path) -> str:
 def check_syntax(text: str, name: str = "<query>") -> None:
     """Raise `DefcoopError` naming the query and the line of a syntax error."""
     try:
+        from rdflib.plugins.sparql import prepareQuery  # only here: it costs ~0.15 s to import
+
         prepareQuery(text)
     except Exception as exc:
         raise DefcoopError(f"{name}: SPARQL syntax error: {exc}") from exc
@@ -56,7 +61,7 @@ def run(text: str, graph: Graph, name: str = "<query>") -> QueryResult:
         return QueryResult("SELECT", variables=variables, rows=[tuple(r) for r in result])
     if result.type == "ASK":
         return QueryResult("ASK", boolean=bool(result.askAnswer))
-    g = Graph()
+    g = graph.__class__()
     for prefix, ns in graph.namespaces():
         g.bind(prefix, ns)
     for triple in result:
