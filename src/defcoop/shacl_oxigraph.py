@@ -240,6 +240,7 @@ class Data:
                 back.setdefault(q.object, x)
         self._back = back
         self._instances: dict = {}
+        self.conforms: dict = {}
         self._values: dict = {}
 
     def term(self, y):
@@ -360,6 +361,11 @@ def _property(g: Graph, d: Data, shape, focus) -> list[Finding]:
 def _property_failures(g: Graph, d: Data, shape, focus, values: list):
     """(component, value) for every failure of a property shape's constraints on one focus node."""
     n = len(values)
+    if not _has_property_params(g, shape):
+        for v in values:
+            for component in _value_failures(g, d, shape, v, skip_has_value=True):
+                yield component, v
+        return
     for m in g.objects(shape, SH.minCount):
         if n < int(m):
             yield SH.MinCountConstraintComponent, None
@@ -392,31 +398,82 @@ def _property_failures(g: Graph, d: Data, shape, focus, values: list):
             yield component, v
 
 
+def _params(g: Graph, shape) -> list:
+    """A shape's value-level parameters, read from the shapes graph once."""
+    key = (id(g), shape)
+    found = _PARAMS.get(key)
+    if found is None:
+        found = []
+        for p, o in g.predicate_objects(shape):
+            if p in (SH["in"], SH.languageIn, SH["or"]):
+                items = list(Collection(g, o))
+                o = {str(x).lower() for x in items} if p == SH.languageIn else (
+                    set(items) if p == SH["in"] else items)
+            found.append((_KIND.get(p), p, o))
+        _PARAMS[key] = found
+    return found
+
+
+_PARAMS: dict = {}
+# rdflib's Namespace makes a new URIRef at every attribute access: these are read in hot loops
+_DATATYPE = SH.datatype
+_CLASS = SH["class"]
+_NODE_KIND = SH.nodeKind
+_IN = SH["in"]
+_HAS_VALUE = SH.hasValue
+_LANGUAGE_IN = SH.languageIn
+_PATTERN = SH.pattern
+_MIN_INCLUSIVE = SH.minInclusive
+_NODE = SH.node
+_OR = SH["or"]
+_FLAGS = SH.flags
+_KIND = {
+    SH.datatype: "datatype", SH["class"]: "class", SH.nodeKind: "nodeKind", SH["in"]: "in",
+    SH.hasValue: "hasValue", SH.languageIn: "languageIn", SH.pattern: "pattern",
+    SH.minInclusive: "minInclusive", SH.node: "node", SH["or"]: "or",
+}
+_FLAGS_OF: dict = {}
+
+
+def _flags(g: Graph, shape):
+    key = (id(g), shape)
+    if key not in _FLAGS_OF:
+        _FLAGS_OF[key] = g.value(shape, SH.flags)
+    return _FLAGS_OF[key]
+
+
+_PROPERTY_KEYS = (SH.minCount, SH.maxCount, SH.uniqueLang, SH.hasValue, SH.qualifiedValueShape)
+
+
+def _has_property_params(g: Graph, shape) -> bool:
+    return any(p in _PROPERTY_KEYS for _, p, _ in _params(g, shape))
+
+
 def _value_failures(g: Graph, d: Data, shape, v, skip_has_value=False):
     """The components of ``shape``'s value-level constraints that value node ``v`` fails."""
-    for p, o in g.predicate_objects(shape):
-        if p == SH.datatype:
+    for kind, p, o in _params(g, shape):
+        if kind == "datatype":
             ok = _datatype_ok(v, o)
-        elif p == SH["class"]:
+        elif kind == "class":
             ok = not isinstance(v, Literal) and v in d.instances(o)
-        elif p == SH.nodeKind:
+        elif kind == "nodeKind":
             ok = _node_kind_ok(v, o)
-        elif p == SH["in"]:
-            ok = v in set(Collection(g, o))
-        elif p == SH.hasValue:
+        elif kind == "in":
+            ok = v in o
+        elif kind == "hasValue":
             if skip_has_value:
                 continue
             ok = v == o
-        elif p == SH.languageIn:
-            ok = _language_ok(v, [str(x).lower() for x in Collection(g, o)])
-        elif p == SH.pattern:
-            ok = _pattern_ok(v, str(o), g.value(shape, SH.flags))
-        elif p == SH.minInclusive:
+        elif kind == "languageIn":
+            ok = _language_ok(v, o)
+        elif kind == "pattern":
+            ok = _pattern_ok(v, str(o), _flags(g, shape))
+        elif kind == "minInclusive":
             ok = _min_inclusive_ok(v, o)
-        elif p == SH.node:
+        elif kind == "node":
             ok = _conforms(g, d, o, v)
-        elif p == SH["or"]:
-            ok = any(_conforms(g, d, member, v) for member in Collection(g, o))
+        elif kind == "or":
+            ok = any(_conforms(g, d, member, v) for member in o)
         else:
             continue
         if not ok:
@@ -425,6 +482,14 @@ def _value_failures(g: Graph, d: Data, shape, v, skip_has_value=False):
 
 def _conforms(g: Graph, d: Data, shape, v) -> bool:
     """Does value node ``v`` conform to ``shape`` (a node shape, or a property shape with v as focus)?"""
+    key = (shape, v)
+    found = d.conforms.get(key)
+    if found is None:
+        found = d.conforms[key] = _conforms_now(g, d, shape, v)
+    return found
+
+
+def _conforms_now(g: Graph, d: Data, shape, v) -> bool:
     path = g.value(shape, SH.path)
     if path is not None:
         values = d.values(_path_query(g, path)).get(v, [])
@@ -495,7 +560,7 @@ def _node_kind_ok(v, kind) -> bool:
     return kind in (SH.IRI, SH.BlankNodeOrIRI, SH.IRIOrLiteral)
 
 
-def _language_ok(v, wanted: list[str]) -> bool:
+def _language_ok(v, wanted: set[str]) -> bool:
     if not isinstance(v, Literal) or not v.language:
         return False
     lang = str(v.language).lower()
