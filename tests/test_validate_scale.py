@@ -147,3 +147,19 @@ def test_generated_corpus_with_defects_and_after_changing_one_document(tmp_path,
     doc.write_text(text.replace("status:done", "status:planned"), encoding="utf-8")
     changed = same(sources)
     assert len(changed) > len(rows)
+
+
+def test_a_generated_corpus_is_split_by_document(tmp_path, own_cache):
+    """The letter states facts about reference nodes (id:BENESAM, ...) and annotates them;
+    its copies are still validated one by one, and a change redoes one unit."""
+    out = _corpus(tmp_path, defects=5)
+    sources = _corpus_sources(out)
+    units = validate_scale.plan(sources)
+    documents = len(list((out / "data" / "documents").glob("*.ttl")))
+    assert units.split and len(units) == documents + 1
+    same(sources)
+    entries = len(list(own_cache.glob("*.pickle")))
+    doc = sorted((out / "data" / "documents").glob("*.ttl"))[3]
+    doc.write_text(doc.read_text(encoding="utf-8").replace("status:done", "status:planned"), encoding="utf-8")
+    same(sources)
+    assert len(list(own_cache.glob("*.pickle"))) == entries + 2  # that document, and the whole-graph check

@@ -30,9 +30,11 @@ import hashlib
 import os
 import pickle
 import re
+import tempfile
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from . import cache, terms
@@ -40,7 +42,7 @@ from .graph import Source
 from .terms import SH
 
 #: bump when what is cached changes
-VERSION = "1"
+VERSION = "2"
 _BASE_KINDS = ("ontology", "reference")
 #: cached unit results kept (the least recently written beyond this are removed)
 KEEP = 4096
@@ -54,39 +56,36 @@ def validate(sources: list[Source], *, strict: bool = False, inference: str = "n
     units = plan(sources)
     base = [s for s in sources if s.kind in _BASE_KINDS]
     shared = _digest_files([s.path for s in base] + terms.shapes_files() + terms.import_files())
-    findings, context, namespaces = [], Graph(), []
-    base_nodes = None
-    for unit in units:
-        key = _key(shared, unit, sources)
+    entries = []
+    for i, unit in enumerate(units):
+        files = sources if unit is Units.WHOLE else base + units.extra[i] + unit
+        key = _key(shared, files)
         entry = _load(key)
         if entry is None:
-            report = _validate_whole(base + unit if unit is not units.WHOLE else sources,
-                                     strict=strict, inference="none", engine="oxigraph-whole")
+            report = _validate_whole(files, strict=strict, inference="none", engine="oxigraph-whole")
             entry = _entry(report)
             _save(key, entry)
-        findings.append(entry)
-    # the base's own findings come from the base alone; each unit adds those about its nodes
-    out, seen = [], set()
+        entries.append(entry)
+    # the base's findings come from the first unit (the base with what documents say
+    # about base nodes); every other unit adds those about its own nodes
     if units.split:
-        base_entry = findings[0]
-        base_subjects = base_entry["subjects"]
-        kept = [base_entry] + [
-            {**e, "findings": [f for f, name_root in zip(e["findings"], e["roots"]) if name_root not in base_subjects]}
-            for e in findings[1:]
-        ]
+        base_subjects = units.base_subjects
+        kept = [(entries[0], lambda root: isinstance(root, BNode) or str(root) in base_subjects)]
+        kept += [(e, lambda root: isinstance(root, URIRef) and str(root) not in base_subjects)
+                 for e in entries[1:]]
     else:
-        kept = findings
+        kept = [(entries[0], lambda root: True)]
     shapes = _shapes()
     nodes = _signatures(shapes)
-    for e in kept:
-        e["findings"] = [
-            dataclasses.replace(f, shape=nodes.get(f.shape, f.shape), path=nodes.get(f.path, f.path))
-            for f in e["findings"]
-        ]
+    out, seen, context, namespaces = [], set(), Graph(), []
+    for e, mine in kept:
         for t in e["context"]:
             context.add(t)
         namespaces += e["namespaces"]
-        for f in e["findings"]:
+        for f, root in zip(e["findings"], e["roots"]):
+            if not mine(root):
+                continue
+            f = dataclasses.replace(f, shape=nodes.get(f.shape, f.shape), path=nodes.get(f.path, f.path))
             k = (f.focus, f.path, f.value, f.shape, f.component, f.message)
             if k not in seen:
                 seen.add(k)
@@ -105,10 +104,14 @@ def validate(sources: list[Source], *, strict: bool = False, inference: str = "n
 
 
 class Units(list):
-    """The units to validate, base first when ``split``; else one unit, the whole graph."""
+    """The units to validate. Split: the first is the base (with what documents say
+    about base nodes), then one per group of linked documents; ``extra[i]`` are the
+    generated files unit i is validated with. Not split: one unit, the whole graph."""
 
     WHOLE = ()
     split = True
+    extra: list = []
+    base_subjects: set = set()
 
 
 def plan(sources: list[Source]) -> Units:
@@ -116,17 +119,22 @@ def plan(sources: list[Source]) -> Units:
     docs = [s for s in sources if s.kind not in _BASE_KINDS]
     whole = Units([Units.WHOLE])
     whole.split = False
+    whole.extra = [[]]
     if len(docs) <= 1:
         return whole
-    back = _backward_predicates()
-    summaries = {s: _summary(s.path, back) for s in sources}
-    base_subjects = set().union(*(summaries[s][0] for s in base)) if base else set()
-    base_objects = set().union(*(summaries[s][1] for s in base)) if base else set()
+    at_focus, midway = _backward_predicates()
+    summaries = {s: _summary(s.path, at_focus, midway) for s in sources}
+    if any(summaries[s] is None for s in sources):
+        return whole  # a file that does not parse: the whole run names it
+    base_subjects = set().union(*(summaries[s]["subjects"] for s in base)) if base else set()
+    base_objects = set().union(*(summaries[s]["objects"] for s in base)) if base else set()
+    hubs = set()  # base nodes documents describe or reach backwards from a focus
     for d in docs:
-        subjects, objects, reached = summaries[d]
-        if subjects & base_subjects or subjects & base_objects or reached & base_subjects:
+        m = summaries[d]
+        if (m["subjects"] & base_objects) - base_subjects or m["midway"] & base_subjects or m["orphans"]:
             return whole
-    # documents linked to each other validate together (union-find)
+        hubs |= (m["subjects"] | m["at_focus"]) & base_subjects
+    # documents linked to each other validate together (union-find over non-base nodes)
     parent = {d: d for d in docs}
 
     def find(x):
@@ -137,74 +145,176 @@ def plan(sources: list[Source]) -> Units:
 
     owner = {}
     for d in docs:
-        for node in summaries[d][0]:
+        for node in summaries[d]["subjects"] - base_subjects:
             if node in owner:
                 parent[find(d)] = find(owner[node])
             else:
                 owner[node] = d
     for d in docs:
-        for node in summaries[d][1]:
+        for node in summaries[d]["objects"] - base_subjects:
             other = owner.get(node)
             if other is not None and other != d:
                 parent[find(d)] = find(other)
     groups: dict = {}
     for d in docs:
         groups.setdefault(find(d), []).append(d)
+    # what documents say about hub nodes: every unit needs it (X); the base unit also
+    # needs, from each document, what a shape on a hub node reads (X')
+    extra = []
+    if hubs:
+        described, reached = _hub_context(docs, hubs, at_focus, midway)
+        doc_nodes = set().union(*(summaries[d]["subjects"] for d in docs)) - base_subjects
+        if described is None or any(
+            getattr(t.object, "value", None) in doc_nodes for t in described
+        ):  # a hub's description links into a document: its shapes would read that document
+            return whole
+        x = _write_context(described, "described")
+        x2 = _write_context(described + reached, "reached")
+        extra = [[x2]] + [[x]] * len(groups)
+    else:
+        extra = [[]] * (len(groups) + 1)
     units = Units([[]] + sorted(groups.values(), key=lambda g: str(g[0].path)))
+    units.extra = extra
+    units.base_subjects = base_subjects
     return units
 
 
-def _backward_predicates() -> set[str]:
-    """Predicates a shape reads from object to subject: those of inverse paths, and in
-    the SHACL-SPARQL queries those under ``^`` and those whose object is ``$this``
-    (the ways our queries walk backwards; a query that binds a subject through a
-    FILTER would need adding here)."""
-    g = Graph()
-    for p in terms.shapes_files():
-        g.parse(p)
-    out = set()
-    for path in g.objects(None, SH.inversePath):
-        out |= {str(x) for x in _iris(g, path)}
+def _backward_predicates() -> tuple[set[str], set[str]]:
+    """Predicates shapes read from object to subject: (from the focus node: inverse
+    paths of top-level property shapes, ``?x p $this`` in SHACL-SPARQL; further on:
+    inverse paths of nested shapes, ``^p`` in SHACL-SPARQL). A query that binds a
+    subject through a FILTER would need adding here."""
+    g = _shapes()
+    at_focus, midway = set(), set()
+    tops = {s for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            for s in g.subjects(t, None)}
+    top_props = {p for s in tops for p in g.objects(s, SH.property)}
+    for prop, path in g.subject_objects(SH.path):
+        for inv in _inverses(g, path):
+            (at_focus if prop in top_props and path == inv[0] else midway).add(str(inv[1]))
     prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
+
+    def full(prefix, local):
+        return prefixes.get(prefix, prefix + ":") + local
+
     for q in g.objects(None, SH.select):
         text = str(q)
-        out |= set(re.findall(r"\^\s*<([^<>\s]+)>", text))
-        out |= set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
-        names = re.findall(r"\^\s*([A-Za-z][\w-]*):([\w-]+)", text)
-        names += re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)
-        for prefix, local in names:
-            out.add(prefixes.get(prefix, prefix + ":") + local)
-    return out
+        midway |= set(re.findall(r"\^\s*<([^<>\s]+)>", text))
+        midway |= {full(p, l) for p, l in re.findall(r"\^\s*([A-Za-z][\w-]*):([\w-]+)", text)}
+        at_focus |= set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
+        at_focus |= {full(p, l) for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
+    return at_focus, midway
 
 
-def _iris(g: Graph, node):
-    if isinstance(node, URIRef):
-        yield node
-    elif isinstance(node, BNode):
-        for o in g.objects(node, None):
-            yield from _iris(g, o)
+def _inverses(g: Graph, path):
+    """(path node, predicate) of every sh:inversePath inside a path."""
+    if isinstance(path, BNode):
+        inv = g.value(path, SH.inversePath)
+        if isinstance(inv, URIRef):
+            yield (path, inv)
+        for o in g.objects(path, None):
+            if isinstance(o, BNode):
+                for _, inner in _inverses(g, o):
+                    yield (None, inner)  # nested: not at the focus
+        if (path, RDF.first, None) in g:
+            for member in Collection(g, path):
+                for _, inner in _inverses(g, member):
+                    yield (None, inner)
 
 
-def _summary(path: Path, back: set[str]) -> tuple[set, set, set]:
-    """(IRIs described, IRIs linked to, IRIs reached through a backward-read predicate)."""
+def _parse(path: Path):
     import pyoxigraph as ox
 
     from .engine import _OX_FORMATS, _base_iri, _format_name
 
-    subjects, objects, reached = set(), set(), set()
+    return [q.triple for q in ox.parse(path=str(path), format=_OX_FORMATS[_format_name(path)],
+                                        base_iri=_base_iri(path))]
+
+
+def _summary(path: Path, at_focus: set[str], midway: set[str]) -> dict | None:
+    """What a file describes and links to (None if it does not parse)."""
+    import pyoxigraph as ox
+
     try:
-        quads = ox.parse(path=str(path), format=_OX_FORMATS[_format_name(path)], base_iri=_base_iri(path))
-        for q in quads:
-            if isinstance(q.subject, ox.NamedNode):
-                subjects.add(q.subject.value)
-            o = q.object
-            if isinstance(o, ox.NamedNode) and q.predicate.value != str(RDF.type):
-                objects.add(o.value)
-                if q.predicate.value in back:
-                    reached.add(o.value)
+        triples = _parse(path)
     except (SyntaxError, OSError, ValueError):
-        pass  # the validation of the whole unit names the file and line
-    return subjects, objects, reached
+        return None
+    out = {k: set() for k in ("subjects", "objects", "at_focus", "midway")}
+    bnode_subjects, bnode_objects = set(), set()
+    rdf_type = str(RDF.type)
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            out["subjects"].add(t.subject.value)
+        else:
+            bnode_subjects.add(t.subject)
+        o, p = t.object, t.predicate.value
+        if isinstance(o, ox.NamedNode) and p != rdf_type:
+            out["objects"].add(o.value)
+            if p in at_focus:
+                out["at_focus"].add(o.value)
+            if p in midway:
+                out["midway"].add(o.value)
+        elif isinstance(o, ox.BlankNode):
+            bnode_objects.add(o)
+    out["orphans"] = bool(bnode_subjects - bnode_objects)
+    return out
+
+
+def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
+    """(triples documents state about hub nodes; the triples a shape on a hub node reads
+    beyond them: from each node that links to a hub through an ``at_focus`` predicate,
+    everything reachable forwards within its document, and backwards through the
+    ``midway`` predicates). None if a hub's description holds a blank node."""
+    import pyoxigraph as ox
+
+    described, reached = [], []
+    for d in docs:
+        triples = _parse(d.path)
+        by_subject: dict = {}
+        by_object: dict = {}
+        for t in triples:
+            by_subject.setdefault(t.subject, []).append(t)
+            by_object.setdefault(t.object, []).append(t)
+        frontier = []
+        for t in triples:
+            if isinstance(t.subject, ox.NamedNode) and t.subject.value in hubs:
+                if isinstance(t.object, ox.BlankNode):
+                    return None, None
+                described.append(t)
+            if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
+                    and t.predicate.value in at_focus):
+                frontier.append(t.subject)
+        seen = set()
+        while frontier:
+            node = frontier.pop()
+            if node in seen or (isinstance(node, ox.NamedNode) and node.value in hubs):
+                continue
+            seen.add(node)
+            for t in by_subject.get(node, []):
+                reached.append(t)
+                if t.object in by_subject:
+                    frontier.append(t.object)
+            for t in by_object.get(node, []):
+                if t.predicate.value in midway:
+                    reached.append(t)
+                    frontier.append(t.subject)
+    return described, reached
+
+
+def _write_context(triples, name: str) -> Source:
+    """Triples written to a content-addressed N-Triples file in the cache folder."""
+    import pyoxigraph as ox
+
+    data = ox.serialize(sorted(set(triples), key=str), format=ox.RdfFormat.N_TRIPLES)
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    folder = directory() if cache.enabled() else Path(tempfile.gettempdir()) / "defcoop-validation"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"hubs-{name}-{digest}.nt"
+    if not path.exists():
+        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return Source(path, URIRef(f"https://w3id.org/defcoop/graph/hubs/{name}"), "reference")
 
 
 # -- the cache ------------------------------------------------------------------------------
@@ -221,12 +331,11 @@ def _digest_files(paths) -> str:
     return h.hexdigest()
 
 
-def _key(shared: str, unit, sources) -> str:
-    """The cache key of a unit: its files' content (all files for the whole graph), and
-    the base, shapes and imports (``shared``)."""
-    files = [s.path for s in (unit if unit is not Units.WHOLE else sources)]
-    h = hashlib.sha256(f"validate {VERSION} {shared} {unit is Units.WHOLE}\n".encode())
-    h.update(_digest_files(files).encode())
+def _key(shared: str, files) -> str:
+    """The cache key of a unit: the content of the files it is validated from, and the
+    base, shapes and imports (``shared``)."""
+    h = hashlib.sha256(f"validate {VERSION} {shared}\n".encode())
+    h.update(_digest_files([f.path for f in files]).encode())
     return h.hexdigest()[:40]
 
 
@@ -291,7 +400,7 @@ def _entry(report) -> dict:
                 break
             current = parents[0][0]
             root = current
-        roots.append(str(root))
+        roots.append(root)
     subjects = {str(s) for s in g.subjects() if isinstance(s, URIRef)}
     names = {}
     for node in set(report.shapes.subjects()) | set(report.shapes.objects(None, SH.path)):
