@@ -231,8 +231,25 @@ def _parse(path: Path):
                                         base_iri=_base_iri(path))]
 
 
+def _memo(kind: str, parts: list, compute):
+    """``compute()``, cached on disk under a key made of ``parts`` (file contents among them)."""
+    key = hashlib.sha256(repr((VERSION, kind, parts)).encode()).hexdigest()[:40]
+    found = _load(f"{kind}-{key}")
+    if found is None:
+        found = compute()
+        _save(f"{kind}-{key}", found)
+    return found
+
+
 def _summary(path: Path, at_focus: set[str], midway: set[str]) -> dict | None:
-    """What a file describes and links to (None if it does not parse)."""
+    """What a file describes and links to (None if it does not parse); cached by content."""
+    return _memo(
+        "summary", [_digest_files([path]), sorted(at_focus), sorted(midway)],
+        lambda: _summary_now(path, at_focus, midway),
+    )
+
+
+def _summary_now(path: Path, at_focus: set[str], midway: set[str]) -> dict | None:
     import pyoxigraph as ox
 
     try:
@@ -269,6 +286,30 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
 
     described, reached = [], []
     for d in docs:
+        one = _memo(
+            "hubs", [_digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway)],
+            lambda: _hub_context_now(d, hubs, at_focus, midway),
+        )
+        if one is None:
+            return None, None
+        described += _triples(one[0])
+        reached += _triples(one[1])  # one parse per document: its blank nodes stay one
+    return described, reached
+
+
+def _triples(lines: list[str]) -> list:
+    import pyoxigraph as ox
+
+    data = "\n".join(lines).encode()
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)] if lines else []
+
+
+def _hub_context_now(d, hubs, at_focus, midway):
+    """One document's part of `_hub_context`, as N-Triples lines (picklable)."""
+    import pyoxigraph as ox
+
+    described, reached = [], []
+    if True:
         triples = _parse(d.path)
         by_subject: dict = {}
         by_object: dict = {}
@@ -279,7 +320,7 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
         for t in triples:
             if isinstance(t.subject, ox.NamedNode) and t.subject.value in hubs:
                 if isinstance(t.object, ox.BlankNode):
-                    return None, None
+                    return None
                 described.append(t)
             if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
                     and t.predicate.value in at_focus):
@@ -298,7 +339,7 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
                 if t.predicate.value in midway:
                     reached.append(t)
                     frontier.append(t.subject)
-    return described, reached
+    return [str(t) + " ." for t in described], [str(t) + " ." for t in reached]
 
 
 def _write_context(triples, name: str) -> Source:
