@@ -129,8 +129,8 @@ class Store:
         self._opener = _opener(credentials, [u for u in (query_url, update_url, gsp_url) if u])
 
     # -- SPARQL 1.1 Query -------------------------------------------------
-    def select(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT as ``{variable: value}`` (lexical forms)."""
+    def _query_json(self, query: str):
+        """POST a query to the query endpoint (with retries) and parse its JSON answer."""
         from SPARQLWrapper import JSON, POST
 
         def attempt():
@@ -141,7 +141,11 @@ class Store:
             response, _ = w._query()
             return _read_json(response, self.query_url)
 
-        data = self._retry(attempt, self.query_url, idempotent=True)
+        return self._retry(attempt, self.query_url, idempotent=True)
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        """Rows of a SELECT as ``{variable: value}`` (lexical forms)."""
+        data = self._query_json(query)
         try:
             bindings = data["results"]["bindings"]
             return [{k: v.get("value", "") for k, v in row.items()} for row in bindings]
@@ -149,17 +153,7 @@ class Store:
             raise StoreError(f"{redact(self.query_url)}: answer is not SPARQL SELECT results") from None
 
     def ask(self, query: str = "ASK {}") -> bool:
-        from SPARQLWrapper import JSON, POST
-
-        def attempt():
-            w = self._wrapper(self.query_url)
-            w.setQuery(query)
-            w.setMethod(POST)
-            w.setReturnFormat(JSON)
-            response, _ = w._query()
-            return _read_json(response, self.query_url)
-
-        data = self._retry(attempt, self.query_url, idempotent=True)
+        data = self._query_json(query)
         if not isinstance(data, dict) or not isinstance(data.get("boolean"), bool):
             raise StoreError(f"{redact(self.query_url)}: answer is not a SPARQL ASK result")
         return data["boolean"]
