@@ -7,7 +7,6 @@ import html
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import html5lib
 import pytest

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +21,7 @@ import pytest
 from rdflib import BNode
 from rdflib.compare import isomorphic
 
-from defcoop.graph import default_sources, load_dataset, parse_into
+from defcoop.graph import default_sources, load_dataset
 from defcoop.store import batches
 from test_store_support import (
     FaultyProxy, OxigraphServer, Server, basic_auth_required, defcoop, free_port,

@@ -644,10 +644,6 @@ def _closure(g: Graph, node, into: Graph, seen=None) -> None:
 
 # -- SHACL-SPARQL on Oxigraph -------------------------------------------------------------
 
-_THIS = re.compile(r"\$this\b")
-_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
-
-
 def _sparql(constraints, shapes: Graph, d: Data) -> list[Finding]:
     """As `shacl_sparql.evaluate`, with each query run once on the Oxigraph store."""
     out = []
@@ -656,20 +652,5 @@ def _sparql(constraints, shapes: Graph, d: Data) -> list[Finding]:
         if not focus:
             continue
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in c.prefixes)
-        seen = set()
-        for bound in d.select(prologue + _THIS.sub("?this", c.select)):
-            this = bound.get("this")
-            if this not in focus:
-                continue
-            value = bound.get("value", this)
-            path = bound.get("path")
-            key = (this, path, value, tuple(sorted(bound.items())))
-            if key in seen:
-                continue
-            seen.add(key)
-            message = c.messages[0] if c.messages else "SPARQL constraint violated"
-            message = _PLACEHOLDER.sub(
-                lambda m: str(bound[m.group(1)]) if m.group(1) in bound else m.group(0), message
-            )
-            out.append(Finding(this, path, message, value, c.shape, SH.SPARQLConstraintComponent, c.severity))
+        out += shacl_sparql.findings(c, focus, d.select(prologue + shacl_sparql.select_text(c)))
     return out

@@ -81,30 +81,44 @@ _THIS = re.compile(r"\$this\b")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
+def findings(c: SparqlConstraint, focus, solutions) -> list[Finding]:
+    """The findings of one constraint from its solutions (dicts of variable -> term).
+
+    Shared by every engine that runs the SELECT (rdflib here, Oxigraph in
+    `defcoop.shacl_oxigraph`), so that they report exactly alike: only solutions for the
+    shape's focus nodes, each distinct solution once, the message with {?var} filled in.
+    """
+    out = []
+    seen = set()
+    for bound in solutions:
+        this = bound.get("this")
+        if this not in focus:
+            continue
+        value = bound.get("value", this)
+        path = bound.get("path")
+        key = (this, path, value, tuple(sorted(bound.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        message = c.messages[0] if c.messages else "SPARQL constraint violated"
+        message = _PLACEHOLDER.sub(
+            lambda m: str(bound[m.group(1)]) if m.group(1) in bound else m.group(0), message
+        )
+        out.append(Finding(this, path, message, value, c.shape, SH.SPARQLConstraintComponent, c.severity))
+    return out
+
+
+def select_text(c: SparqlConstraint) -> str:
+    """The constraint's SELECT with $this as an ordinary variable."""
+    return _THIS.sub("?this", c.select)
+
+
 def evaluate(constraints: list[SparqlConstraint], shapes: Graph, data: Graph) -> list[Finding]:
     out = []
     for c in constraints:
         focus = focus_nodes(c.shape, shapes, data)
         if not focus:
             continue
-        query = prepareQuery(_THIS.sub("?this", c.select), initNs=dict(c.prefixes))
-        seen = set()
-        for row in data.query(query):
-            bound = row.asdict()
-            this = bound.get("this")
-            if this not in focus:
-                continue
-            value = bound.get("value", this)
-            path = bound.get("path")
-            key = (this, path, value, tuple(sorted(bound.items())))
-            if key in seen:
-                continue
-            seen.add(key)
-            message = c.messages[0] if c.messages else "SPARQL constraint violated"
-            message = _PLACEHOLDER.sub(
-                lambda m: str(bound[m.group(1)]) if m.group(1) in bound else m.group(0), message
-            )
-            out.append(
-                Finding(this, path, message, value, c.shape, SH.SPARQLConstraintComponent, c.severity)
-            )
+        query = prepareQuery(select_text(c), initNs=dict(c.prefixes))
+        out += findings(c, focus, (row.asdict() for row in data.query(query)))
     return out

@@ -282,7 +282,6 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
     beyond them: from each node that links to a hub through an ``at_focus`` predicate,
     everything reachable forwards within its document, and backwards through the
     ``midway`` predicates). None if a hub's description holds a blank node."""
-    import pyoxigraph as ox
 
     described, reached = [], []
     for d in docs:

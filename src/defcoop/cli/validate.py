@@ -25,7 +25,13 @@ from ..inference import KINDS
     help="With FILEs: add the project's reference data (states, organisations, people, "
     "places, materiel), so that your data can link to id:NL and the like.",
 )
-def validate(files, fmt, strict, inference, with_reference):
+@click.option(
+    "--engine", type=click.Choice(["oxigraph", "oxigraph-whole", "pyshacl"]), default=None,
+    help="oxigraph (default): SHACL compiled to SPARQL, per document, cached by content; "
+    "oxigraph-whole: the same on the whole graph, no cache; pyshacl: plain pySHACL. "
+    "All three give the same findings. Default from DEFCOOP_VALIDATE_ENGINE.",
+)
+def validate(files, fmt, strict, inference, with_reference, engine):
     """Check the project's ontology and data, or FILEs, against defcoop's rules.
 
     Without FILEs: the project's own ontology, vocabularies and data. With FILEs:
@@ -52,7 +58,8 @@ def validate(files, fmt, strict, inference, with_reference):
         sources = [s for s in project if s.kind in kinds] + user_sources(files)
     else:
         sources = project
-    report = run(sources, strict=strict, inference=inference)
+    options = {"engine": engine} if engine else {}
+    report = run(sources, strict=strict, inference=inference, **options)
     if fmt == "json":
         click.echo(to_json(report))
     elif fmt == "turtle":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from ..namespaces import DCO, ID, ORG
+from ..namespaces import DCO, ID
 from ..query import run
 from .model import PREFIXES, SiteModel
 from .paths import entity_path
