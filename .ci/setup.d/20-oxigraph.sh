@@ -18,16 +18,5 @@ on_exit "kill $_oxigraph_pid 2>/dev/null; wait $_oxigraph_pid 2>/dev/null; rm -r
 
 export DEFCOOP_TEST_OXIGRAPH_URL="http://127.0.0.1:$DEFCOOP_OXIGRAPH_PORT"
 # Wait (up to 30 s) until it answers a query.
-python3 - "$DEFCOOP_TEST_OXIGRAPH_URL/query?query=ASK%7B%7D" <<'PY'
-import sys, time, urllib.request
-deadline = time.monotonic() + 30
-while True:
-    try:
-        urllib.request.urlopen(sys.argv[1], timeout=2).read()
-        break
-    except Exception as exc:
-        if time.monotonic() > deadline:
-            sys.exit(f"oxigraph did not answer at {sys.argv[1]}: {exc}")
-        time.sleep(0.2)
-PY
+python3 .ci/wait-for-url "$DEFCOOP_TEST_OXIGRAPH_URL/query?query=ASK%7B%7D" 30 oxigraph
 echo "oxigraph server (pid $_oxigraph_pid) answers at $DEFCOOP_TEST_OXIGRAPH_URL"

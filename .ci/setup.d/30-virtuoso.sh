@@ -101,18 +101,7 @@ _virtuoso_pid=$!
 on_exit "kill $_virtuoso_pid 2>/dev/null; wait $_virtuoso_pid 2>/dev/null; rm -rf '$_virtuoso_dir'"
 
 export DEFCOOP_TEST_VIRTUOSO_URL="http://127.0.0.1:$DEFCOOP_VIRTUOSO_HTTP_PORT"
-python3 - "$DEFCOOP_TEST_VIRTUOSO_URL/sparql?query=ASK%7B%7D" <<'PY'
-import sys, time, urllib.request
-deadline = time.monotonic() + 120
-while True:
-    try:
-        urllib.request.urlopen(sys.argv[1], timeout=5).read()
-        break
-    except Exception as exc:
-        if time.monotonic() > deadline:
-            sys.exit(f"virtuoso did not answer at {sys.argv[1]}: {exc}")
-        time.sleep(0.5)
-PY
+python3 .ci/wait-for-url "$DEFCOOP_TEST_VIRTUOSO_URL/sparql?query=ASK%7B%7D" 120 virtuoso
 
 # Replace the well-known default password at once. The SQL goes in on stdin,
 # so the new password never appears in a process list or a log.
