@@ -46,17 +46,10 @@ def worker(op: str, corpus: str) -> None:
 
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     sys.path.insert(0, str(ROOT / "src"))
-    from defcoop.graph import Source
+    from defcoop.graph import default_sources
     from defcoop.validate import validate
 
-    home = Path(corpus)
-    base = "https://w3id.org/defcoop/graph/"
-    sources = [Source(p, f"{base}ontology/{p.stem}", "ontology")
-               for p in sorted((home / "ontology").glob("*.ttl")) if not p.name.startswith("shapes")]
-    sources += [Source(p, f"{base}reference/{p.stem}", "reference")
-                for p in sorted((home / "data" / "reference").glob("*.ttl"))]
-    sources += [Source(p, f"{base}document/{p.stem}", "document")
-                for p in sorted((home / "data" / "documents").glob("*.ttl"))]
+    sources = default_sources(Path(corpus))
     start = time.perf_counter()
     report = validate(sources, engine=op)
     rows = report.rows()

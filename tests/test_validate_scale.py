@@ -125,14 +125,7 @@ def _corpus(tmp_path, defects):
 
 
 def _corpus_sources(out: Path) -> list[Source]:
-    base = "https://w3id.org/defcoop/graph/"
-    sources = [Source(p, f"{base}ontology/{p.stem}", "ontology")
-               for p in sorted((out / "ontology").glob("*.ttl")) if not p.name.startswith("shapes")]
-    sources += [Source(p, f"{base}reference/{p.stem}", "reference")
-                for p in sorted((out / "data" / "reference").glob("*.ttl"))]
-    sources += [Source(p, f"{base}document/{p.stem}", "document")
-                for p in sorted((out / "data" / "documents").glob("*.ttl"))]
-    return sources
+    return default_sources(out)
 
 
 def test_generated_corpus_with_defects_and_after_changing_one_document(tmp_path, own_cache):

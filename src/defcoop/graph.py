@@ -41,8 +41,11 @@ class Source:
     kind: str  # "ontology", "reference", "document" or "user"
 
 
-def default_sources() -> list[Source]:
+def default_sources(home: Path | None = None) -> list[Source]:
     """The project's own files: ontology, vocabularies, reference data, documents.
+
+    ``home``: another project folder laid out like this one, such as a generated
+    benchmark corpus (default: the project's, `resources.root()`).
 
     Named graphs: ``graph/ontology/<file>`` for the ontology files,
     ``graph/reference/<file>`` for shared reference data and
@@ -50,9 +53,9 @@ def default_sources() -> list[Source]:
     """
     out = []
     for kind, files in (
-        ("ontology", resources.ontology_files()),
-        ("reference", resources.reference_files()),
-        ("document", resources.document_files()),
+        ("ontology", resources.ontology_files(home)),
+        ("reference", resources.reference_files(home)),
+        ("document", resources.document_files(home)),
     ):
         out += [Source(p, URIRef(f"{GRAPH_BASE}{kind}/{p.stem}"), kind) for p in files]
     return out

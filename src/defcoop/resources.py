@@ -34,19 +34,22 @@ def root() -> Path:
     )
 
 
-def ontology_files() -> list[Path]:
-    """The ontology and its vocabularies (not the SHACL shapes, which check them)."""
+def ontology_files(home: Path | None = None) -> list[Path]:
+    """The ontology and its vocabularies (not the SHACL shapes, which check them).
+
+    ``home``: another project folder laid out like this one (default: `root()`).
+    """
     return sorted(
-        p for p in (root() / "ontology").glob("*.ttl") if not p.name.startswith("shapes")
+        p for p in ((home or root()) / "ontology").glob("*.ttl") if not p.name.startswith("shapes")
     )
 
 
-def reference_files() -> list[Path]:
-    return sorted((root() / "data" / "reference").glob("*.ttl"))
+def reference_files(home: Path | None = None) -> list[Path]:
+    return sorted(((home or root()) / "data" / "reference").glob("*.ttl"))
 
 
-def document_files() -> list[Path]:
-    return sorted((root() / "data" / "documents").glob("*.ttl"))
+def document_files(home: Path | None = None) -> list[Path]:
+    return sorted(((home or root()) / "data" / "documents").glob("*.ttl"))
 
 
 def data_files() -> list[Path]:
