@@ -361,41 +361,65 @@ def _property(g: Graph, d: Data, shape, focus) -> list[Finding]:
 def _property_failures(g: Graph, d: Data, shape, focus, values: list):
     """(component, value) for every failure of a property shape's constraints on one focus node."""
     n = len(values)
-    if not _has_property_params(g, shape):
+    counts = _counts(g, shape)
+    if counts is None:
         for v in values:
             for component in _value_failures(g, d, shape, v, skip_has_value=True):
                 yield component, v
         return
-    for m in g.objects(shape, SH.minCount):
-        if n < int(m):
+    min_counts, max_counts, unique_lang, has_values, q, q_min, q_max = counts
+    for m in min_counts:
+        if n < m:
             yield SH.MinCountConstraintComponent, None
-    for m in g.objects(shape, SH.maxCount):
-        if n > int(m):
+    for m in max_counts:
+        if n > m:
             yield SH.MaxCountConstraintComponent, None
-    for unique in g.objects(shape, SH.uniqueLang):
-        if unique.toPython() is True:
-            langs, dups = set(), set()
-            for v in values:
-                if isinstance(v, Literal) and v.language:
-                    low = str(v.language).lower()
-                    (dups if low in langs else langs).add(low)
-            for _ in dups:
-                yield SH.UniqueLangConstraintComponent, None
-    for hv in g.objects(shape, SH.hasValue):
+    if unique_lang:
+        langs, dups = set(), set()
+        for v in values:
+            if isinstance(v, Literal) and v.language:
+                low = str(v.language).lower()
+                (dups if low in langs else langs).add(low)
+        for _ in dups:
+            yield SH.UniqueLangConstraintComponent, None
+    for hv in has_values:
         if hv not in values:
             yield SH.HasValueConstraintComponent, None
-    q = g.value(shape, SH.qualifiedValueShape)
     if q is not None:
         conforming = sum(1 for v in values if _conforms(g, d, q, v))
-        for m in g.objects(shape, SH.qualifiedMinCount):
-            if conforming < int(m):
+        for m in q_min:
+            if conforming < m:
                 yield SH.QualifiedMinCountConstraintComponent, None
-        for m in g.objects(shape, SH.qualifiedMaxCount):
-            if conforming > int(m):
+        for m in q_max:
+            if conforming > m:
                 yield SH.QualifiedMaxCountConstraintComponent, None
     for v in values:
         for component in _value_failures(g, d, shape, v, skip_has_value=True):
             yield component, v
+
+
+_COUNTS: dict = {}
+
+
+def _counts(g: Graph, shape):
+    """A property shape's count-like parameters, read from the shapes graph once: None
+    if it has none, else (minCounts, maxCounts, uniqueLang?, hasValues, qualified value
+    shape, qualifiedMinCounts, qualifiedMaxCounts)."""
+    key = (id(g), shape)
+    if key not in _COUNTS:
+        if not _has_property_params(g, shape):
+            _COUNTS[key] = None
+        else:
+            _COUNTS[key] = (
+                [int(m) for m in g.objects(shape, SH.minCount)],
+                [int(m) for m in g.objects(shape, SH.maxCount)],
+                any(u.toPython() is True for u in g.objects(shape, SH.uniqueLang)),
+                list(g.objects(shape, SH.hasValue)),
+                g.value(shape, SH.qualifiedValueShape),
+                [int(m) for m in g.objects(shape, SH.qualifiedMinCount)],
+                [int(m) for m in g.objects(shape, SH.qualifiedMaxCount)],
+            )
+    return _COUNTS[key]
 
 
 def _params(g: Graph, shape) -> list:

@@ -156,6 +156,7 @@ def validate(
     strict: bool = False,
     inference: str = "none",
     engine: str | None = None,
+    jobs: int | None = None,
 ) -> ValidationReport:
     """Validate ``sources`` (default: the project's own files) against the shapes and checks.
 
@@ -166,6 +167,9 @@ def validate(
     validates document by document with the shapes compiled to SPARQL on Oxigraph
     (`defcoop.validate_scale`, `defcoop.shacl_oxigraph`); ``"pyshacl"`` is plain
     pyshacl over the whole graph. Both give the same findings.
+
+    ``jobs``: processes that validate documents in parallel (engine ``"oxigraph"``;
+    default ``$DEFCOOP_JOBS``, else the CPUs available).
     """
     if inference not in _inference.KINDS:
         raise ValueError(f"inference must be one of {', '.join(_inference.KINDS)}, not {inference!r}")
@@ -176,21 +180,97 @@ def validate(
     if engine == "oxigraph":
         from . import validate_scale
 
-        return validate_scale.validate(sources, strict=strict, inference=inference)
+        return validate_scale.validate(sources, strict=strict, inference=inference, jobs=jobs)
     return _validate_whole(sources, strict=strict, inference=inference, engine=engine)
+
+
+#: kinds of files every unit of a split validation reads (`defcoop.validate_scale`):
+#: parsed once per process
+_SHARED_KINDS = ("ontology", "reference")
+_PARSED: dict = {}
+
+
+def _add_parsed(graph: Graph, path) -> None:
+    """``parse_into(graph, path)``, from a copy parsed once per process and version of
+    the file (a file validated with every document is not parsed once per document)."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        key = _file_key(path)
+    except OSError:
+        return parse_into(graph, path)  # names the file
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = Graph()
+        parse_into(parsed, path)
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    for prefix, ns in parsed.namespaces():
+        graph.bind(prefix, ns, override=False)
+    add = graph.add
+    for t in parsed:
+        add(t)
+
+
+def _file_key(path) -> tuple:
+    from pathlib import Path
+
+    st = Path(path).stat()
+    return (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _parsed_union(paths) -> Graph:
+    """The files parsed into one graph, once per process and version of the files; the
+    caller only reads it."""
+    paths = list(paths)
+    try:
+        key = ("union", *(_file_key(p) for p in paths))
+    except OSError:
+        key = None
+    parsed = _PARSED.get(key) if key else None
+    if parsed is None:
+        parsed = Graph()
+        for path in paths:
+            parse_into(parsed, path)
+        if key:
+            _PARSED[key] = parsed
+    return parsed
+
+
+def _schema_facts(paths, ontology: Graph, imports: Graph):
+    """(declared terms, classes, vocabulary namespaces, findings on minted terms) of
+    the ontology files and the imports; once per process and version of the files."""
+    try:
+        key = ("schema", id(imports), *(_file_key(p) for p in paths))
+    except OSError:
+        key = None
+    facts = _PARSED.get(key) if key else None
+    if facts is None:
+        schema = ontology + imports
+        facts = (
+            terms.declared(schema), terms.classes(schema),
+            terms.vocabulary_namespaces(imports), terms.check_minted(ontology),
+        )
+        if key:
+            _PARSED[key] = facts
+    return facts
 
 
 def _validate_whole(sources: list[Source], *, strict: bool, inference: str, engine: str) -> ValidationReport:
     """Validate ``sources`` as one graph; the SHACL part by ``engine``."""
 
     # 1. parse everything, each file on its own (errors name the file and line)
-    ontology, imports, data, shapes = Graph(), Graph(), Graph(), Graph()
+    ontology, data = Graph(), Graph()
     for source in sources:
-        parse_into(ontology if source.kind == "ontology" else data, source.path)
-    for path in terms.import_files():
-        parse_into(imports, path)
-    for path in terms.shapes_files():
-        parse_into(shapes, path)
+        target = ontology if source.kind == "ontology" else data
+        if source.kind in _SHARED_KINDS:
+            _add_parsed(target, source.path)
+        else:
+            parse_into(target, source.path)
+    imports = _parsed_union(terms.import_files())  # shared: read, never changed
+    shapes = _parsed_union(terms.shapes_files())
     merged = Graph()
     for g in (data, ontology):  # the prefixes the files declared, for showing names
         for prefix, ns in g.namespaces():
@@ -229,12 +309,12 @@ def _validate_whole(sources: list[Source], *, strict: bool, inference: str, engi
         findings += shacl_oxigraph.run(shacl_graph, shapes)
 
     # 3. terms
-    schema = ontology + imports
-    known = terms.declared(schema)
-    namespaces = terms.vocabulary_namespaces(imports)
+    known, class_set, namespaces, minted = _schema_facts(
+        [s.path for s in sources if s.kind == "ontology"], ontology, imports
+    )
     findings += terms.check_declared(ontology + data, known, namespaces)
-    findings += terms.check_minted(ontology)
-    findings += terms.check_classes_as_instances(data, known, terms.classes(schema))
+    findings += minted
+    findings += terms.check_classes_as_instances(data, known, class_set)
     findings += terms.check_nodes(data, merged)
 
     # 4. quotes against the source texts

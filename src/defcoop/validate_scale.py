@@ -38,17 +38,19 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from . import cache, terms
+from .errors import DefcoopError
 from .graph import Source
 from .terms import SH
 
 #: bump when what is cached changes
-VERSION = "2"
+VERSION = "3"
 _BASE_KINDS = ("ontology", "reference")
 #: cached unit results kept (the least recently written beyond this are removed)
 KEEP = 4096
 
 
-def validate(sources: list[Source], *, strict: bool = False, inference: str = "none"):
+def validate(sources: list[Source], *, strict: bool = False, inference: str = "none",
+             jobs: int | None = None):
     from .validate import ValidationReport, _validate_whole, sort_key
 
     if inference != "none":  # a closure is of the whole graph
@@ -56,16 +58,17 @@ def validate(sources: list[Source], *, strict: bool = False, inference: str = "n
     units = plan(sources)
     base = [s for s in sources if s.kind in _BASE_KINDS]
     shared = _digest_files([s.path for s in base] + terms.shapes_files() + terms.import_files())
-    entries = []
+    entries, todo = [], []
     for i, unit in enumerate(units):
         files = sources if unit is Units.WHOLE else base + units.extra[i] + unit
         key = _key(shared, files)
         entry = _load(key)
         if entry is None:
-            report = _validate_whole(files, strict=strict, inference="none", engine="oxigraph-whole")
-            entry = _entry(report)
-            _save(key, entry)
+            todo.append((i, key, files))
         entries.append(entry)
+    for (i, key, _), entry in zip(todo, _validate_units([files for _, _, files in todo], jobs)):
+        _save(key, entry)
+        entries[i] = entry
     # the base's findings come from the first unit (the base with what documents say
     # about base nodes); every other unit adds those about its own nodes
     if units.split:
@@ -98,6 +101,49 @@ def validate(sources: list[Source], *, strict: bool = False, inference: str = "n
     )
     report.findings = sorted(out, key=lambda f: sort_key(report, f))
     return report
+
+
+def _validate_unit(files: list[Source]) -> dict:
+    """One unit's findings (and what is needed to show them), in a picklable entry."""
+    import logging
+
+    from .validate import _validate_whole
+
+    # rdflib logs a traceback for every ill-typed literal; the report names them
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+    return _entry(_validate_whole(files, strict=False, inference="none", engine="oxigraph-whole"))
+
+
+def jobs_default() -> int:
+    """Worker processes for a split validation: ``$DEFCOOP_JOBS``, else the CPUs this
+    process may run on."""
+    text = os.environ.get("DEFCOOP_JOBS", "").strip()
+    if text:
+        try:
+            return max(1, int(text))
+        except ValueError:
+            raise DefcoopError(f"DEFCOOP_JOBS: not a number of processes: {text!r}") from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _validate_units(todo: list[list[Source]], jobs: int | None) -> list[dict]:
+    """Each unit's entry, in order; the units in parallel processes where there are
+    several and more than one CPU (each unit is independent of the others)."""
+    jobs = min(jobs_default() if jobs is None else max(1, jobs), len(todo))
+    if jobs <= 1:
+        return [_validate_unit(files) for files in todo]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver: a clean interpreter per worker (no copy of this process's threads);
+    # a worker parses the shared files once and reuses them for every unit it gets
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_validate_unit, todo, chunksize=1))
 
 
 # -- which files are validated together ------------------------------------------------------
@@ -184,26 +230,63 @@ def _backward_predicates() -> tuple[set[str], set[str]]:
     paths of top-level property shapes, ``?x p $this`` in SHACL-SPARQL; further on:
     inverse paths of nested shapes, ``^p`` in SHACL-SPARQL). A query that binds a
     subject through a FILTER would need adding here."""
+    return _backward()[:2]
+
+
+def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
+    """`_backward_predicates`; the *typed* ones among those read from the focus (every
+    shape that reads them checks of each value node no more than its types (sh:class)
+    and the term itself (sh:datatype, sh:nodeKind, ...), and counts them); and the
+    *single-link* ones (``?x p $this`` is all a SHACL-SPARQL query reads of ``p``, and
+    the core shapes that read it are typed: from a node that links to a hub, ``p``
+    leads nowhere a shape on the hub looks)."""
     g = _shapes()
-    at_focus, midway = set(), set()
+    at_focus, midway, deep = set(), set(), set()
     tops = {s for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
             for s in g.subjects(t, None)}
     top_props = {p for s in tops for p in g.objects(s, SH.property)}
     for prop, path in g.subject_objects(SH.path):
         for inv in _inverses(g, path):
-            (at_focus if prop in top_props and path == inv[0] else midway).add(str(inv[1]))
+            at_top = prop in top_props and path == inv[0]
+            (at_focus if at_top else midway).add(str(inv[1]))
+            if not at_top or set(g.predicates(prop, None)) - _TYPED_ONLY:
+                deep.add(str(inv[1]))
     prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
 
     def full(prefix, local):
         return prefixes.get(prefix, prefix + ":") + local
 
+    sparql_read, texts = set(), []
     for q in g.objects(None, SH.select):
         text = str(q)
         midway |= set(re.findall(r"\^\s*<([^<>\s]+)>", text))
         midway |= {full(p, l) for p, l in re.findall(r"\^\s*([A-Za-z][\w-]*):([\w-]+)", text)}
-        at_focus |= set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
-        at_focus |= {full(p, l) for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
-    return at_focus, midway
+        found = set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
+        found |= {full(p, l) for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
+        at_focus |= found
+        sparql_read |= found
+        texts.append(text)
+    single = set()
+    for pred in sparql_read - deep:
+        names = [re.escape(pred)] + [
+            re.escape(f"{prefix}:{pred[len(ns):]}") for prefix, ns in prefixes.items()
+            if pred.startswith(ns) and re.fullmatch(r"[\w-]+", pred[len(ns):])
+        ]
+        pattern = "|".join(f"<{n}>" if i == 0 else n for i, n in enumerate(names))
+        anywhere = sum(len(re.findall(rf"(?:{pattern})(?![\w-])", t)) for t in texts)
+        as_link = sum(len(re.findall(rf"(?:{pattern})\s*[$?]this\b", t)) for t in texts)
+        if anywhere == as_link:
+            single.add(pred)
+    # a query may read anything of the linking node: never typed only
+    return at_focus, midway, at_focus - deep - sparql_read, single
+
+
+#: what a property shape may say for its value nodes to need no more than their types
+_TYPED_ONLY = {
+    RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
+    RDFS.comment, RDFS.label, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind,
+    SH["in"], SH.hasValue, SH.pattern, SH.flags, SH.languageIn, SH.minInclusive, SH.uniqueLang,
+}
 
 
 def _inverses(g: Graph, path):
@@ -283,11 +366,13 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
     everything reachable forwards within its document, and backwards through the
     ``midway`` predicates). None if a hub's description holds a blank node."""
 
+    typed, single = _backward()[2:]
     described, reached = [], []
     for d in docs:
         one = _memo(
-            "hubs", [_digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway)],
-            lambda: _hub_context_now(d, hubs, at_focus, midway),
+            "hubs", [_digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
+                     sorted(typed), sorted(single)],
+            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single),
         )
         if one is None:
             return None, None
@@ -303,9 +388,15 @@ def _triples(lines: list[str]) -> list:
     return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)] if lines else []
 
 
-def _hub_context_now(d, hubs, at_focus, midway):
-    """One document's part of `_hub_context`, as N-Triples lines (picklable)."""
+def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozenset()):
+    """One document's part of `_hub_context`, as N-Triples lines (picklable). A node
+    (an IRI) that links to a hub through a ``typed`` predicate gives only the link and
+    its types (with their rdfs:subClassOf chains in the document): all that the shapes
+    reading that predicate check of it. The walk from a linking node does not follow
+    the ``single`` predicates (to the other nodes an annotation is about)."""
     import pyoxigraph as ox
+
+    rdf_type, sub_class = str(RDF.type), str(RDFS.subClassOf)
 
     described, reached = [], []
     if True:
@@ -323,7 +414,16 @@ def _hub_context_now(d, hubs, at_focus, midway):
                 described.append(t)
             if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
                     and t.predicate.value in at_focus):
-                frontier.append(t.subject)
+                if t.predicate.value in typed and isinstance(t.subject, ox.NamedNode):
+                    reached.append(t)
+                    classes = [t.subject]
+                    while classes:
+                        for u in by_subject.get(classes.pop(), []):
+                            if u.predicate.value in (rdf_type, sub_class) and u not in reached:
+                                reached.append(u)
+                                classes.append(u.object)
+                else:
+                    frontier.append(t.subject)
         seen = set()
         while frontier:
             node = frontier.pop()
@@ -331,6 +431,10 @@ def _hub_context_now(d, hubs, at_focus, midway):
                 continue
             seen.add(node)
             for t in by_subject.get(node, []):
+                if t.predicate.value in single and not (
+                    isinstance(t.object, ox.NamedNode) and t.object.value in hubs
+                ):
+                    continue
                 reached.append(t)
                 if t.object in by_subject:
                     frontier.append(t.object)
@@ -441,7 +545,6 @@ def _entry(report) -> dict:
             current = parents[0][0]
             root = current
         roots.append(root)
-    subjects = {str(s) for s in g.subjects() if isinstance(s, URIRef)}
     names = {}
     for node in set(report.shapes.subjects()) | set(report.shapes.objects(None, SH.path)):
         if isinstance(node, BNode):
@@ -454,7 +557,6 @@ def _entry(report) -> dict:
         "roots": roots,
         "context": context,
         "namespaces": [(p, str(ns)) for p, ns in g.namespaces()],
-        "subjects": subjects,
     }
 
 

@@ -31,7 +31,12 @@ from ..inference import KINDS
     "oxigraph-whole: the same on the whole graph, no cache; pyshacl: plain pySHACL. "
     "All three give the same findings. Default from DEFCOOP_VALIDATE_ENGINE.",
 )
-def validate(files, fmt, strict, inference, with_reference, engine):
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Processes that validate documents in parallel (engine oxigraph, documents "
+    "not in the cache). Default: DEFCOOP_JOBS, else the CPUs available.",
+)
+def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     """Check the project's ontology and data, or FILEs, against defcoop's rules.
 
     Without FILEs: the project's own ontology, vocabularies and data. With FILEs:
@@ -59,7 +64,7 @@ def validate(files, fmt, strict, inference, with_reference, engine):
     else:
         sources = project
     options = {"engine": engine} if engine else {}
-    report = run(sources, strict=strict, inference=inference, **options)
+    report = run(sources, strict=strict, inference=inference, jobs=jobs, **options)
     if fmt == "json":
         click.echo(to_json(report))
     elif fmt == "turtle":
