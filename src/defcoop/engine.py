@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import re
 from pathlib import Path
 from typing import Iterable
@@ -30,7 +31,7 @@ from . import cache
 from .errors import DataError, DefcoopError
 
 #: bump when the layout of a cached store changes (it is part of the cache key)
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -45,6 +46,8 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STORE_FOLDER = "store"
 _MEMO_SIZE = 4
+#: quads given to Oxigraph's bulk loader at a time when writing the cache
+_WRITE_PART = 250_000
 
 #: stores opened in this process, by cache key (a store is read-only once built)
 _memo: dict[str, ox.Store] = {}
@@ -116,8 +119,20 @@ def _cached_store(key: str, sources) -> ox.Store:
 def _write_entry(folder: Path, store: ox.Store, sources) -> dict:
     """Copy the parsed in-memory store into an on-disk database in ``folder``."""
     disk = ox.Store(str(folder / _STORE_FOLDER))
-    disk.bulk_extend(store)  # sorted runs written straight to the database files
+    # sorted runs written straight to the database files, in parts: the bulk loader
+    # holds what it is given in memory (1M triples in one part: 2.1 GB at peak; in
+    # parts of _WRITE_PART quads: 1.0 GB, for a few seconds more)
+    quads = iter(store)
+    while True:
+        part = list(itertools.islice(quads, _WRITE_PART))
+        if not part:
+            break
+        disk.bulk_extend(part)
     disk.flush()
+    # compact the parts into few sorted files: queries read fewer of them (1M triples:
+    # 1.3-1.4x faster queries for 3 s more at the first run)
+    disk.optimize()
+    del part, quads
     quads = len(store)
     del disk  # closes the database before the folder is published
     gc.collect()
