@@ -281,6 +281,28 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
     return at_focus, midway, at_focus - deep - sparql_read, single
 
 
+def _readable() -> set[str] | None:
+    """Every predicate a shape can read (in a path, in a SHACL-SPARQL query; rdf:type
+    and rdfs:subClassOf for sh:class): a triple with any other predicate changes no
+    finding. None if a shape may read every predicate of a node (sh:closed, a
+    variable predicate or a negated property set in a query)."""
+    g = _shapes()
+    if (None, SH.closed, None) in g:
+        return None
+    out = {str(o) for o in g.objects() if isinstance(o, URIRef)}
+    out |= {str(RDF.type), str(RDFS.subClassOf), str(RDF.first), str(RDF.rest)}
+    prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
+    for q in g.objects(None, SH.select):
+        text = str(q)
+        body = text[text.upper().find("WHERE"):] if "WHERE" in text.upper() else text
+        body = re.sub(r"(?i)\bSELECT\b[^{]*", "", body)  # projections of subqueries
+        if re.search(r"[?$]\w+\s+[?$]\w+\s+[^\s.;,}]", body) or re.search(r"[\s/|(^]!\s*[<(A-Za-z]", body):
+            return None
+        out |= set(re.findall(r"<([^<>\s]+)>", text))
+        out |= {prefixes.get(p, p + ":") + l for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)", text)}
+    return out
+
+
 #: what a property shape may say for its value nodes to need no more than their types
 _TYPED_ONLY = {
     RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
@@ -367,12 +389,13 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
     ``midway`` predicates). None if a hub's description holds a blank node."""
 
     typed, single = _backward()[2:]
+    readable = _readable()
     described, reached = [], []
     for d in docs:
         one = _memo(
             "hubs", [_digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
-                     sorted(typed), sorted(single)],
-            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single),
+                     sorted(typed), sorted(single), sorted(readable or ["*"])],
+            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable),
         )
         if one is None:
             return None, None
@@ -388,12 +411,14 @@ def _triples(lines: list[str]) -> list:
     return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)] if lines else []
 
 
-def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozenset()):
+def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozenset(),
+                     readable=None):
     """One document's part of `_hub_context`, as N-Triples lines (picklable). A node
     (an IRI) that links to a hub through a ``typed`` predicate gives only the link and
     its types (with their rdfs:subClassOf chains in the document): all that the shapes
     reading that predicate check of it. The walk from a linking node does not follow
-    the ``single`` predicates (to the other nodes an annotation is about)."""
+    the ``single`` predicates (to the other nodes an annotation is about), nor any
+    predicate no shape reads (``readable``; None: every predicate)."""
     import pyoxigraph as ox
 
     rdf_type, sub_class = str(RDF.type), str(RDFS.subClassOf)
@@ -431,6 +456,8 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
                 continue
             seen.add(node)
             for t in by_subject.get(node, []):
+                if readable is not None and t.predicate.value not in readable:
+                    continue
                 if t.predicate.value in single and not (
                     isinstance(t.object, ox.NamedNode) and t.object.value in hubs
                 ):
