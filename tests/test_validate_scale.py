@@ -100,6 +100,30 @@ def test_independent_documents_are_validated_one_by_one(tmp_path, own_cache):
     assert len(list(own_cache.glob("[0-9a-f]*.pickle"))) == entries + 1
 
 
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_units_in_parallel_processes_give_the_same_rows(tmp_path, monkeypatch, jobs):
+    """Units run in a pool of worker processes (or in this one): the same rows, in order."""
+    monkeypatch.setenv("DEFCOOP_NO_CACHE", "1")  # every unit computed, none read
+    files = []
+    for n in range(4):
+        f = tmp_path / f"place-{n}.ttl"
+        f.write_text(INDEPENDENT.format(n=n, nl="" if n % 2 else f' , "plaats {n}"@nl'))
+        files.append(f)
+    sources = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/two-dates.ttl", *files])
+    assert len(validate_scale.plan(sources)) == 6
+    rows = validate(sources, engine="oxigraph", jobs=jobs).rows()
+    assert rows == validate(sources, engine="pyshacl").rows()
+    assert len(rows) == 3  # two places without a Dutch label, and the case
+
+
+def test_a_bad_number_of_jobs_is_named(monkeypatch):
+    from defcoop.errors import DefcoopError
+
+    monkeypatch.setenv("DEFCOOP_JOBS", "many")
+    with pytest.raises(DefcoopError, match="DEFCOOP_JOBS"):
+        validate_scale.jobs_default()
+
+
 def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
     """A document that links to a node of another is validated with it (one unit)."""
     a = tmp_path / "a.ttl"
