@@ -281,6 +281,74 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
     return at_focus, midway, at_focus - deep - sparql_read, single
 
 
+def _walks() -> dict:
+    """For each predicate that SHACL-SPARQL queries read as ``?x p $this`` (and no core
+    shape reads but as a typed value): the queries' readers and the variable ``?x``
+    (`defcoop.query_reach`). A predicate whose queries cannot all be followed is left
+    out (its linking nodes get the walk through everything)."""
+    from . import query_reach
+
+    found = _WALKS.get("readers")
+    if found is not None:
+        return found
+    g = _shapes()
+    _, sparql = shacl_sparql_split(g)
+    prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace))
+                for d in g.objects(None, SH.declare)}
+    readers, unfollowable = [], set(_core_deep())
+    for c in sparql:
+        text = _select_text(c)
+        r = query_reach.reader(text, dict(c.prefixes))
+        # what the text says it links to $this (as `_backward` reads it): the reader
+        # must have found every one, or those predicates are walked the long way
+        said = set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
+        said |= {prefixes.get(p, p + ":") + l
+                 for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
+        found = {pred for pred, _ in r.links()} if r is not None else set()
+        unfollowable |= said - found
+        if r is not None:
+            readers.append(r)
+        else:
+            unfollowable |= said
+    out: dict = {}
+    for r in readers:
+        for pred, var in r.links():
+            if pred not in unfollowable:
+                out.setdefault(pred, []).append((r, var))
+    _WALKS["readers"] = out
+    return out
+
+
+_WALKS: dict = {}
+
+
+def _core_deep() -> set[str]:
+    """Predicates core shapes read backwards other than as a typed value."""
+    g = _shapes()
+    tops = {s for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            for s in g.subjects(t, None)}
+    top_props = {p for s in tops for p in g.objects(s, SH.property)}
+    deep = set()
+    for prop, path in g.subject_objects(SH.path):
+        for inv in _inverses(g, path):
+            at_top = prop in top_props and path == inv[0]
+            if not at_top or set(g.predicates(prop, None)) - _TYPED_ONLY:
+                deep.add(str(inv[1]))
+    return deep
+
+
+def shacl_sparql_split(g):
+    from .shacl_sparql import split
+
+    return split(g)
+
+
+def _select_text(c) -> str:
+    from .shacl_sparql import select_text
+
+    return select_text(c)
+
+
 def _readable() -> set[str] | None:
     """Every predicate a shape can read (in a path, in a SHACL-SPARQL query; rdf:type
     and rdfs:subClassOf for sh:class): a triple with any other predicate changes no
@@ -390,12 +458,13 @@ def _hub_context(docs, hubs: set[str], at_focus: set[str], midway: set[str]):
 
     typed, single = _backward()[2:]
     readable = _readable()
+    walks = _walks()
     described, reached = [], []
     for d in docs:
         one = _memo(
             "hubs", [_digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
-                     sorted(typed), sorted(single), sorted(readable or ["*"])],
-            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable),
+                     sorted(typed), sorted(single), sorted(readable or ["*"]), _shapes_digest()],
+            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable, walks),
         )
         if one is None:
             return None, None
@@ -412,13 +481,16 @@ def _triples(lines: list[str]) -> list:
 
 
 def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozenset(),
-                     readable=None):
+                     readable=None, walks=None):
     """One document's part of `_hub_context`, as N-Triples lines (picklable). A node
     (an IRI) that links to a hub through a ``typed`` predicate gives only the link and
     its types (with their rdfs:subClassOf chains in the document): all that the shapes
-    reading that predicate check of it. The walk from a linking node does not follow
-    the ``single`` predicates (to the other nodes an annotation is about), nor any
-    predicate no shape reads (``readable``; None: every predicate)."""
+    reading that predicate check of it. A node (an IRI) that links to a hub through a
+    predicate in ``walks`` gives the link, its types, and what the SHACL-SPARQL queries
+    that read the predicate can reach from it along their own patterns
+    (`defcoop.query_reach`). From any other linking node, everything reachable: the walk
+    does not follow the ``single`` predicates (to the other nodes an annotation is
+    about), nor any predicate no shape reads (``readable``; None: every predicate)."""
     import pyoxigraph as ox
 
     rdf_type, sub_class = str(RDF.type), str(RDFS.subClassOf)
@@ -439,7 +511,10 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
                 described.append(t)
             if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
                     and t.predicate.value in at_focus):
-                if t.predicate.value in typed and isinstance(t.subject, ox.NamedNode):
+                walked = None
+                if walks and t.predicate.value in walks and isinstance(t.subject, ox.NamedNode):
+                    walked = _query_walk(t.subject, walks[t.predicate.value], by_subject, by_object)
+                if (t.predicate.value in typed or walked is not None) and isinstance(t.subject, ox.NamedNode):
                     reached.append(t)
                     classes = [t.subject]
                     while classes:
@@ -447,6 +522,7 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
                             if u.predicate.value in (rdf_type, sub_class) and u not in reached:
                                 reached.append(u)
                                 classes.append(u.object)
+                    reached += walked or []
                 else:
                     frontier.append(t.subject)
         seen = set()
@@ -470,6 +546,26 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
                     reached.append(t)
                     frontier.append(t.subject)
     return [str(t) + " ." for t in described], [str(t) + " ." for t in reached]
+
+
+def _query_walk(start, readers, by_subject, by_object) -> list | None:
+    """What the queries in ``readers`` reach from ``start`` in one document, or None if
+    that would leave a blank node whose parent is not in it (the base unit would check
+    it, with only part of its triples, as a node of its own)."""
+    import pyoxigraph as ox
+
+    passed: list = []
+    for reader, var in readers:
+        passed += reader.reach(start, var, by_subject, by_object)
+    objects = {t.object for t in passed}
+    subjects = {t.subject for t in passed}
+    if any(isinstance(n, ox.BlankNode) and n not in objects for n in subjects):
+        return None
+    return list(dict.fromkeys(passed))
+
+
+def _shapes_digest() -> str:
+    return _digest_files(terms.shapes_files())
 
 
 def _write_context(triples, name: str) -> Source:
