@@ -239,6 +239,7 @@ class Data:
                 x = literals[int(q.subject.value[6:])][1]
                 back.setdefault(q.object, x)
         self._back = back
+        self._converted: dict = {}  # pyoxigraph term -> rdflib term, each converted once
         self._instances: dict = {}
         self.conforms: dict = {}
         self._values: dict = {}
@@ -246,16 +247,20 @@ class Data:
     def term(self, y):
         if y is None:
             return None
-        x = self._back.get(y)
-        return x if x is not None else engine.to_rdflib(y)
+        x = self._converted.get(y)
+        if x is None:
+            x = self._back.get(y)
+            if x is None:
+                x = engine.to_rdflib(y)
+            self._converted[y] = x
+        return x
 
     def select(self, text: str) -> list[dict]:
         result = self.store.query(text)
         names = [v.value for v in result.variables]
-        return [
-            {n: self.term(row[i]) for i, n in enumerate(names) if row[i] is not None}
-            for row in result
-        ]
+        term = self.term
+        # a solution iterated once (indexing it makes a new Python term every time)
+        return [{n: term(v) for n, v in zip(names, row) if v is not None} for row in result]
 
     def instances(self, cls) -> set:
         """The SHACL instances of ``cls`` (rdf:type/rdfs:subClassOf*)."""
@@ -298,7 +303,8 @@ _P = ox.NamedNode("urn:p")
 
 def run(data: Graph, shapes: Graph, plan: Plan | None = None) -> list[Finding]:
     """SHACL Core and SHACL-SPARQL findings of ``shapes`` on ``data``, as `validate._shacl` gives."""
-    plan = compile_shapes(shapes) if plan is None else plan
+    if plan is None:
+        plan = _planned(shapes)
     try:
         d = Data(data)
     except Unsupported:  # RDF that Oxigraph cannot hold: all of it to pyshacl
@@ -320,6 +326,20 @@ def run(data: Graph, shapes: Graph, plan: Plan | None = None) -> list[Finding]:
         out += _pyshacl(data, core, shapes, plan.fallback)
     out += _sparql(plan.sparql, core, d)
     return out
+
+
+_PLANS: list = []  # (shapes graph, its plan): the graph is held, so its id is never reused
+
+
+def _planned(shapes: Graph) -> Plan:
+    """`compile_shapes`, once per shapes graph object (validation per document reuses
+    one shapes graph for every unit; the graph must not change meanwhile)."""
+    for graph, plan in _PLANS:
+        if graph is shapes:
+            return plan
+    plan = compile_shapes(shapes)
+    _PLANS[:] = _PLANS[-3:] + [(shapes, plan)]
+    return plan
 
 
 def _core(shapes: Graph) -> Graph:
