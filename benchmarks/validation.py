@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -240,13 +241,11 @@ def target_lines(results, cli) -> list[str]:
         n = f"{r['triples']:,} triples"
         slow, fast = r["pyshacl"], r["fast_cold"]
         if "time" in fast:
-            if "timeout" in slow:
-                out.append(f"| full validation ≥ 10× faster than the pyshacl engine ({n}) | {ratio(slow, fast)} | "
-                           "pyshacl did not finish |")
-            elif "time" in slow:
-                x = slow["time"] / fast["time"]
-                out.append(f"| full validation ≥ 10× faster than the pyshacl engine ({n}) | {x:.1f}× | "
-                           f"{'yes' if x >= 10 else 'no: missed by %.1f×' % (10 / x)} |")
+            if "timeout" in slow or "time" in slow:
+                # not the target (≥ 10× plain pySHACL, which runs the SPARQL
+                # constraints itself: benchmarks/RESULTS.md); shown for the record
+                out.append(f"| speed-up over the pyshacl engine ({n}; the ≥ 10× target is against "
+                           f"plain pySHACL: RESULTS.md) | {ratio(slow, fast)} | – |")
         ch = r["fast_changed"]
         if "time" in ch:
             out.append(f"| re-validation after a one-document change ≤ 3 s ({n}) | {ch['time']:.2f} s | "
@@ -266,6 +265,16 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
         worker(argv[1], argv[2])
+        return 0
+    if argv[:1] == ["--report-only"]:  # re-render VALIDATION.md from VALIDATION.json
+        out = HERE / "VALIDATION.md"
+        saved = json.loads(out.with_suffix(".json").read_text())
+        args = argparse.Namespace(sizes_text=saved.get("sizes_text", "10k,100k"),
+                                  defects=saved.get("defects", 20), repeat=saved.get("repeat", 3))
+        text = report(saved["sizes"], saved["cli"], args)
+        if saved.get("written"):
+            text = re.sub(r"on \d{4}-\d\d-\d\d \d\d:\d\d UTC", f"on {saved['written']}", text, count=1)
+        out.write_text(text, encoding="utf-8")
         return 0
     sys.path.insert(0, str(HERE))
     from generate import parse_size
@@ -291,7 +300,10 @@ def main(argv=None) -> int:
     tmp_out = args.out.with_suffix(".md.tmp")
     tmp_out.write_text(text, encoding="utf-8")
     os.replace(tmp_out, args.out)
-    (args.out.with_suffix(".json")).write_text(json.dumps({"sizes": results, "cli": cli}, indent=2) + "\n")
+    (args.out.with_suffix(".json")).write_text(json.dumps({
+        "sizes": results, "cli": cli, "sizes_text": args.sizes_text, "defects": args.defects,
+        "repeat": args.repeat, "written": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }, indent=2) + "\n")
     return 0
 
 
