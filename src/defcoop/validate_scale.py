@@ -241,16 +241,7 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
     the core shapes that read it are typed: from a node that links to a hub, ``p``
     leads nowhere a shape on the hub looks)."""
     g = _shapes()
-    at_focus, midway, deep = set(), set(), set()
-    tops = {s for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-            for s in g.subjects(t, None)}
-    top_props = {p for s in tops for p in g.objects(s, SH.property)}
-    for prop, path in g.subject_objects(SH.path):
-        for inv in _inverses(g, path):
-            at_top = prop in top_props and path == inv[0]
-            (at_focus if at_top else midway).add(str(inv[1]))
-            if not at_top or set(g.predicates(prop, None)) - _TYPED_ONLY:
-                deep.add(str(inv[1]))
+    at_focus, midway, deep = _core_backward()
     prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
 
     def full(prefix, local):
@@ -287,17 +278,19 @@ def _walks() -> dict:
     (`defcoop.query_reach`). A predicate whose queries cannot all be followed is left
     out (its linking nodes get the walk through everything)."""
     from . import query_reach
+    from .shacl_sparql import select_text, split
 
-    found = _WALKS.get("readers")
+    key = _shapes_digest()
+    found = _WALKS.get(key)
     if found is not None:
         return found
     g = _shapes()
-    _, sparql = shacl_sparql_split(g)
+    _, sparql = split(g)
     prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace))
                 for d in g.objects(None, SH.declare)}
-    readers, unfollowable = [], set(_core_deep())
+    readers, unfollowable = [], set(_core_backward()[2])
     for c in sparql:
-        text = _select_text(c)
+        text = select_text(c)
         r = query_reach.reader(text, dict(c.prefixes))
         # what the text says it links to $this (as `_backward` reads it): the reader
         # must have found every one, or those predicates are walked the long way
@@ -315,38 +308,32 @@ def _walks() -> dict:
         for pred, var in r.links():
             if pred not in unfollowable:
                 out.setdefault(pred, []).append((r, var))
-    _WALKS["readers"] = out
+    _WALKS.clear()
+    _WALKS[key] = out
     return out
 
 
 _WALKS: dict = {}
 
 
-def _core_deep() -> set[str]:
-    """Predicates core shapes read backwards other than as a typed value."""
+def _core_backward() -> tuple[set[str], set[str], set[str]]:
+    """What the core shapes read backwards: (predicates of inverse paths at the focus
+    of top-level property shapes; of other inverse paths; those of either kind read
+    other than as a typed value)."""
     g = _shapes()
+    at_focus, midway, deep = set(), set(), set()
     tops = {s for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
             for s in g.subjects(t, None)}
     top_props = {p for s in tops for p in g.objects(s, SH.property)}
-    deep = set()
     for prop, path in g.subject_objects(SH.path):
         for inv in _inverses(g, path):
             at_top = prop in top_props and path == inv[0]
+            (at_focus if at_top else midway).add(str(inv[1]))
             if not at_top or set(g.predicates(prop, None)) - _TYPED_ONLY:
                 deep.add(str(inv[1]))
-    return deep
+    return at_focus, midway, deep
 
 
-def shacl_sparql_split(g):
-    from .shacl_sparql import split
-
-    return split(g)
-
-
-def _select_text(c) -> str:
-    from .shacl_sparql import select_text
-
-    return select_text(c)
 
 
 def _readable() -> set[str] | None:
