@@ -283,7 +283,6 @@ def _inline_in_filters(text: str, where: int, bindings: dict[str, str]) -> str:
     stack: list[str] = []  # per open group: "where", "optional" (in the where group), "other"
     last_word = ""
     filter_state = None  # None; "want" (after FILTER); else the paren depth inside it
-    depth = 0
     edits = []
     for kind, a, b in tokens(text, parens=True):
         if kind == "{":
@@ -314,10 +313,8 @@ def _inline_in_filters(text: str, where: int, bindings: dict[str, str]) -> str:
                 filter_state = 0
             if isinstance(filter_state, int):
                 filter_state += 1
-            depth += 1
             continue
         if kind == ")":
-            depth -= 1
             if isinstance(filter_state, int):
                 filter_state -= 1
                 if filter_state == 0:

@@ -191,7 +191,7 @@ _PARSED: dict = {}
 
 
 def _add_parsed(graph: Graph, path) -> None:
-    """``parse_into(graph, path)``, from a copy parsed once per process and version of
+    """``parse_into(graph, path)``, from a copy parsed once per process and content of
     the file (a file validated with every document is not parsed once per document)."""
     from pathlib import Path
 
@@ -215,14 +215,17 @@ def _add_parsed(graph: Graph, path) -> None:
 
 
 def _file_key(path) -> tuple:
+    """A file by its path and content (a file rewritten within one tick of its
+    modification time is still a new key)."""
+    import hashlib
     from pathlib import Path
 
-    st = Path(path).stat()
-    return (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+    path = Path(path)
+    return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _parsed_union(paths) -> Graph:
-    """The files parsed into one graph, once per process and version of the files; the
+    """The files parsed into one graph, once per process and content of the files; the
     caller only reads it."""
     paths = list(paths)
     try:
@@ -241,7 +244,7 @@ def _parsed_union(paths) -> Graph:
 
 def _schema_facts(paths, ontology: Graph, imports: Graph):
     """(declared terms, classes, vocabulary namespaces, findings on minted terms) of
-    the ontology files and the imports; once per process and version of the files."""
+    the ontology files and the imports; once per process and content of the files."""
     try:
         key = ("schema", id(imports), *(_file_key(p) for p in paths))
     except OSError:
