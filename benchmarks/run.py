@@ -808,7 +808,6 @@ def targets(data: dict) -> list[str]:
     vres = measured[-1] if measured else res
     val = vres.get("validate", {})
     vat = "" if vres is res else f" [at {label(vres['size'])}: validation not run at {at}]"
-    full = val.get("defcoop validate (full)", {}).get("time")
     jena_r = val.get("Jena SHACL (shacl validate), whole graph", {})
     # against pyshacl at every size: it stops at the time limit on big graphs, and a
     # lower bound at one size says less than a full run at another
@@ -847,7 +846,6 @@ def targets(data: dict) -> list[str]:
                for r in measured):
         row(f"full validation as fast as Jena's SHACL{vat}", None, 0,
             how=f" ({jena_r.get('error', 'no Jena run')})")
-    del full
     row(f"re-validation after a one-document change ≤ 3 s{vat}",
         val.get("defcoop validate after changing one document", {}).get("time"), 3)
     for name, r in data["cold"].items():

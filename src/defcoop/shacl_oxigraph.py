@@ -25,8 +25,10 @@ term it was made from, so findings name values as the files wrote them.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -551,8 +553,6 @@ def _conforms_now(g: Graph, d: Data, shape, v) -> bool:
 
 # pyshacl's own rules for single values (pyshacl/constraints/core/*.py)
 
-_PY_TYPES = None
-
 
 def _datatype_ok(v, rule) -> bool:
     if not isinstance(v, Literal):
@@ -572,28 +572,18 @@ def _datatype_ok(v, rule) -> bool:
     return False
 
 
-def _actual_datatype(v: Literal, rule) -> bool:
-    from datetime import date, datetime, time
-    from decimal import Decimal
+#: the Python type rdflib gives a well-typed literal of each datatype pyshacl checks
+_PY_TYPES = {
+    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int,
+    XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: datetime.date,
+    XSD.time: datetime.time, XSD.dateTime: datetime.datetime,
+}
 
-    value = v.value
-    if rule in (XSD.string, RDF.langString):
-        return isinstance(value, (str, bytes))
-    if rule == XSD.integer:
-        return isinstance(value, int)
-    if rule == XSD.float:
-        return isinstance(value, float)
-    if rule == XSD.decimal:
-        return isinstance(value, Decimal)
-    if rule == XSD.boolean:
-        return isinstance(value, bool)
-    if rule == XSD.date:
-        return isinstance(value, date)
-    if rule == XSD.time:
-        return isinstance(value, time)
-    if rule == XSD.dateTime:
-        return isinstance(value, datetime)
-    return True
+
+def _actual_datatype(v: Literal, rule) -> bool:
+    """pyshacl's check that a literal's Python value is of its datatype's type."""
+    expected = _PY_TYPES.get(rule)
+    return True if expected is None else isinstance(v.value, expected)
 
 
 def _node_kind_ok(v, kind) -> bool:

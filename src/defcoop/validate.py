@@ -193,20 +193,7 @@ _PARSED: dict = {}
 def _add_parsed(graph: Graph, path) -> None:
     """``parse_into(graph, path)``, from a copy parsed once per process and content of
     the file (a file validated with every document is not parsed once per document)."""
-    from pathlib import Path
-
-    path = Path(path)
-    try:
-        key = _file_key(path)
-    except OSError:
-        return parse_into(graph, path)  # names the file
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = Graph()
-        parse_into(parsed, path)
-        if len(_PARSED) > 64:
-            _PARSED.clear()
-        _PARSED[key] = parsed
+    parsed = _parsed_union([path])
     for prefix, ns in parsed.namespaces():
         graph.bind(prefix, ns, override=False)
     add = graph.add
@@ -226,7 +213,7 @@ def _file_key(path) -> tuple:
 
 def _parsed_union(paths) -> Graph:
     """The files parsed into one graph, once per process and content of the files; the
-    caller only reads it."""
+    caller only reads it. A file that cannot be read is parsed (and named) as usual."""
     paths = list(paths)
     try:
         key = ("union", *(_file_key(p) for p in paths))
@@ -238,6 +225,8 @@ def _parsed_union(paths) -> Graph:
         for path in paths:
             parse_into(parsed, path)
         if key:
+            if len(_PARSED) > 64:
+                _PARSED.clear()
             _PARSED[key] = parsed
     return parsed
 

@@ -233,6 +233,24 @@ def _backward_predicates() -> tuple[set[str], set[str]]:
     return _backward()[:2]
 
 
+def _declared_prefixes(g: Graph) -> dict[str, str]:
+    """The prefixes the shapes graph declares for its SHACL-SPARQL queries (sh:declare)."""
+    return {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
+
+
+def _iris(text: str, prefixes: dict[str, str], after: str = "", before: str = "") -> set[str]:
+    """The IRIs a query text writes (``<...>`` or ``prefix:local``) between the regular
+    expressions ``after`` and ``before``."""
+    found = set(re.findall(after + r"<([^<>\s]+)>" + before, text))
+    found |= {prefixes.get(p, p + ":") + local
+              for p, local in re.findall(after + r"\b([A-Za-z][\w-]*):([\w-]+)" + before, text)}
+    return found
+
+
+#: a predicate written just before the focus node of a SHACL-SPARQL query
+_BEFORE_THIS = r"\s*[$?]this\b"
+
+
 def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
     """`_backward_predicates`; the *typed* ones among those read from the focus (every
     shape that reads them checks of each value node no more than its types (sh:class)
@@ -242,18 +260,12 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
     leads nowhere a shape on the hub looks)."""
     g = _shapes()
     at_focus, midway, deep = _core_backward()
-    prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
-
-    def full(prefix, local):
-        return prefixes.get(prefix, prefix + ":") + local
-
+    prefixes = _declared_prefixes(g)
     sparql_read, texts = set(), []
     for q in g.objects(None, SH.select):
         text = str(q)
-        midway |= set(re.findall(r"\^\s*<([^<>\s]+)>", text))
-        midway |= {full(p, l) for p, l in re.findall(r"\^\s*([A-Za-z][\w-]*):([\w-]+)", text)}
-        found = set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
-        found |= {full(p, l) for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
+        midway |= _iris(text, prefixes, after=r"\^\s*")
+        found = _iris(text, prefixes, before=_BEFORE_THIS)
         at_focus |= found
         sparql_read |= found
         texts.append(text)
@@ -265,7 +277,7 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
         ]
         pattern = "|".join(f"<{n}>" if i == 0 else n for i, n in enumerate(names))
         anywhere = sum(len(re.findall(rf"(?:{pattern})(?![\w-])", t)) for t in texts)
-        as_link = sum(len(re.findall(rf"(?:{pattern})\s*[$?]this\b", t)) for t in texts)
+        as_link = sum(len(re.findall(rf"(?:{pattern}){_BEFORE_THIS}", t)) for t in texts)
         if anywhere == as_link:
             single.add(pred)
     # a query may read anything of the linking node: never typed only
@@ -286,17 +298,14 @@ def _walks() -> dict:
         return found
     g = _shapes()
     _, sparql = split(g)
-    prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace))
-                for d in g.objects(None, SH.declare)}
+    prefixes = _declared_prefixes(g)
     readers, unfollowable = [], set(_core_backward()[2])
     for c in sparql:
         text = select_text(c)
         r = query_reach.reader(text, dict(c.prefixes))
         # what the text says it links to $this (as `_backward` reads it): the reader
         # must have found every one, or those predicates are walked the long way
-        said = set(re.findall(r"<([^<>\s]+)>\s*[$?]this\b", text))
-        said |= {prefixes.get(p, p + ":") + l
-                 for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*[$?]this\b", text)}
+        said = _iris(text, prefixes, before=_BEFORE_THIS)
         found = {pred for pred, _ in r.links()} if r is not None else set()
         unfollowable |= said - found
         if r is not None:
@@ -346,15 +355,14 @@ def _readable() -> set[str] | None:
         return None
     out = {str(o) for o in g.objects() if isinstance(o, URIRef)}
     out |= {str(RDF.type), str(RDFS.subClassOf), str(RDF.first), str(RDF.rest)}
-    prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace)) for d in g.objects(None, SH.declare)}
+    prefixes = _declared_prefixes(g)
     for q in g.objects(None, SH.select):
         text = str(q)
         body = text[text.upper().find("WHERE"):] if "WHERE" in text.upper() else text
         body = re.sub(r"(?i)\bSELECT\b[^{]*", "", body)  # projections of subqueries
         if re.search(r"[?$]\w+\s+[?$]\w+\s+[^\s.;,}]", body) or re.search(r"[\s/|(^]!\s*[<(A-Za-z]", body):
             return None
-        out |= set(re.findall(r"<([^<>\s]+)>", text))
-        out |= {prefixes.get(p, p + ":") + l for p, l in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)", text)}
+        out |= _iris(text, prefixes)
     return out
 
 
@@ -483,55 +491,55 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
     rdf_type, sub_class = str(RDF.type), str(RDFS.subClassOf)
 
     described, reached = [], []
-    if True:
-        triples = _parse(d.path)
-        by_subject: dict = {}
-        by_object: dict = {}
-        for t in triples:
-            by_subject.setdefault(t.subject, []).append(t)
-            by_object.setdefault(t.object, []).append(t)
-        frontier = []
-        for t in triples:
-            if isinstance(t.subject, ox.NamedNode) and t.subject.value in hubs:
-                if isinstance(t.object, ox.BlankNode):
-                    return None
-                described.append(t)
-            if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
-                    and t.predicate.value in at_focus):
-                walked = None
-                if walks and t.predicate.value in walks and isinstance(t.subject, ox.NamedNode):
-                    walked = _query_walk(t.subject, walks[t.predicate.value], by_subject, by_object)
-                if (t.predicate.value in typed or walked is not None) and isinstance(t.subject, ox.NamedNode):
-                    reached.append(t)
-                    classes = [t.subject]
-                    while classes:
-                        for u in by_subject.get(classes.pop(), []):
-                            if u.predicate.value in (rdf_type, sub_class) and u not in reached:
-                                reached.append(u)
-                                classes.append(u.object)
-                    reached += walked or []
-                else:
-                    frontier.append(t.subject)
-        seen = set()
-        while frontier:
-            node = frontier.pop()
-            if node in seen or (isinstance(node, ox.NamedNode) and node.value in hubs):
-                continue
-            seen.add(node)
-            for t in by_subject.get(node, []):
-                if readable is not None and t.predicate.value not in readable:
-                    continue
-                if t.predicate.value in single and not (
-                    isinstance(t.object, ox.NamedNode) and t.object.value in hubs
-                ):
-                    continue
+    triples = _parse(d.path)
+    by_subject: dict = {}
+    by_object: dict = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+        by_object.setdefault(t.object, []).append(t)
+    frontier = []
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value in hubs:
+            if isinstance(t.object, ox.BlankNode):
+                return None
+            described.append(t)
+        if (isinstance(t.object, ox.NamedNode) and t.object.value in hubs
+                and t.predicate.value in at_focus):
+            walked = None
+            if walks and t.predicate.value in walks and isinstance(t.subject, ox.NamedNode):
+                walked = _query_walk(t.subject, walks[t.predicate.value], by_subject, by_object)
+            if (t.predicate.value in typed or walked is not None) and isinstance(t.subject, ox.NamedNode):
                 reached.append(t)
-                if t.object in by_subject:
-                    frontier.append(t.object)
-            for t in by_object.get(node, []):
-                if t.predicate.value in midway:
-                    reached.append(t)
-                    frontier.append(t.subject)
+                classes, typing = [t.subject], set()
+                while classes:
+                    for u in by_subject.get(classes.pop(), []):
+                        if u.predicate.value in (rdf_type, sub_class) and u not in typing:
+                            typing.add(u)
+                            classes.append(u.object)
+                reached += typing  # duplicates across linking nodes go in _write_context
+                reached += walked or []
+            else:
+                frontier.append(t.subject)
+    seen = set()
+    while frontier:
+        node = frontier.pop()
+        if node in seen or (isinstance(node, ox.NamedNode) and node.value in hubs):
+            continue
+        seen.add(node)
+        for t in by_subject.get(node, []):
+            if readable is not None and t.predicate.value not in readable:
+                continue
+            if t.predicate.value in single and not (
+                isinstance(t.object, ox.NamedNode) and t.object.value in hubs
+            ):
+                continue
+            reached.append(t)
+            if t.object in by_subject:
+                frontier.append(t.object)
+        for t in by_object.get(node, []):
+            if t.predicate.value in midway:
+                reached.append(t)
+                frontier.append(t.subject)
     return [str(t) + " ." for t in described], [str(t) + " ." for t in reached]
 
 
