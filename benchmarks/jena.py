@@ -51,8 +51,8 @@ def write_merged(corpus: Path, out: Path) -> int:
     """The graph ``defcoop validate`` checks, as N-Triples; the number of triples."""
     import pyoxigraph as ox
 
-    from defcoop import terms
-    from defcoop.graph import default_sources
+    from defcoop.validation import terms
+    from defcoop.graph.files import default_sources
 
     store = ox.Store()
     for source in default_sources(corpus):

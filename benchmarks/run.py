@@ -11,7 +11,7 @@ process), with the plain baselines side by side:
 
 - load/parse: the engine on a first run (parse + write the cache), on a cache hit,
   and without cache; raw pyoxigraph (files into one in-memory store); rdflib's
-  memory store (`defcoop.graph.load_graph`);
+  memory store (`defcoop.graph.files.load_graph`);
 - every stored query (``queries/*.rq``, parameters at their defaults) and the
   benchmark's own (``benchmarks/queries/*.rq``: a 3-way join with a date filter,
   OPTIONAL, ORDER BY, GROUP BY, provenance): the engine (rdflib terms out) against
@@ -67,7 +67,7 @@ def _queries(corpus: Path) -> list[tuple[str, str]]:
     """(name, text) of every stored query of the corpus, then the benchmark's own."""
     out = []
     try:
-        from defcoop import library
+        from defcoop.query import library
     except ImportError:
         library = None
     for path in sorted((corpus / "queries").glob("*.rq")):
@@ -108,12 +108,12 @@ def _raw_store(sources):
 
 
 def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=None) -> dict:
-    from defcoop.graph import default_sources
+    from defcoop.graph.files import default_sources
 
     sources = default_sources()
     result: dict = {"op": op}
     if op in ("load-engine", "load-engine-nocache"):
-        from defcoop import engine
+        from defcoop.query import engine
 
         t = _now()
         store = engine.load_store(sources, use_cache=op == "load-engine")
@@ -125,7 +125,7 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
         result["time"] = _now() - t
         result["quads"] = len(store)
     elif op == "load-rdflib":
-        from defcoop.graph import load_graph
+        from defcoop.graph.files import load_graph
 
         t = _now()
         graph = load_graph(sources)
@@ -135,7 +135,7 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
         system = op.split("-", 1)[1]
         t = _now()
         if system == "engine":
-            from defcoop import engine
+            from defcoop.query import engine
 
             store = engine.load_store(sources)
 
@@ -148,7 +148,7 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
                 store = _raw_store(sources)
             else:  # the very store the engine uses: its on-disk cache entry
                 from defcoop import cache
-                from defcoop import engine
+                from defcoop.query import engine
 
                 engine.load_store(sources)
                 entry = cache.lookup(engine.cache_key(sources))
@@ -158,7 +158,7 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
                 r = store.query(text)
                 return len(list(r)) if isinstance(r, ox.QuerySolutions) else 1
         else:
-            from defcoop.graph import load_graph
+            from defcoop.graph.files import load_graph
 
             graph = load_graph(sources)
 
@@ -183,14 +183,14 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
     elif op in ("export-engine", "export-rdflib"):
         t = _now()
         if op == "export-engine":
-            from defcoop import engine
+            from defcoop.query import engine
 
             store = engine.load_store(sources)
             loaded = _now()
             data = engine.serialize(store, "ttl")
         else:
-            from defcoop.export import serialize
-            from defcoop.graph import load_graph
+            from defcoop.graph.export import serialize
+            from defcoop.graph.files import load_graph
 
             graph = load_graph(sources)
             loaded = _now()
@@ -204,7 +204,7 @@ def worker(op: str, corpus: Path, repeat: int, query_timeout: float, server_url=
         import pyshacl
         from rdflib import Graph
 
-        from defcoop.graph import load_graph
+        from defcoop.graph.files import load_graph
 
         t = _now()
         data = load_graph(sources)
@@ -349,7 +349,7 @@ def _post_all(url: str, sources, mode: str, timeout: float) -> dict:
     else:
         import pyoxigraph as ox
 
-        from defcoop import engine
+        from defcoop.query import engine
 
         store = engine.load_store(sources)
         # the named graphs only: the server's own union/merge is its business
@@ -396,7 +396,7 @@ def cold_start(args) -> dict:
 def _has_validate() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("defcoop.validate") is not None
+    return importlib.util.find_spec("defcoop.validation.validate") is not None
 
 
 def parse_size(text):

@@ -1,7 +1,7 @@
 """Validation at scale: the fast path against the pyshacl engine, on generated corpora.
 
 The reference here is ``validate(engine="pyshacl")``: pySHACL for SHACL Core over the
-whole graph, and the SHACL-SPARQL constraints run by rdflib (`defcoop.shacl_sparql`),
+whole graph, and the SHACL-SPARQL constraints run by rdflib (`defcoop.validation.sparql_constraints`),
 whose rows the fast path must equal. Plain pySHACL running the SPARQL constraints
 itself is several times slower still; `benchmarks/run.py` measures it, and Apache
 Jena, for the targets of issue 6.
@@ -53,8 +53,8 @@ def worker(op: str, corpus: str) -> None:
 
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     sys.path.insert(0, str(ROOT / "src"))
-    from defcoop.graph import default_sources
-    from defcoop.validate import validate
+    from defcoop.graph.files import default_sources
+    from defcoop.validation.validate import validate
 
     sources = default_sources(Path(corpus))
     start = time.perf_counter()

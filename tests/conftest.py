@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from defcoop.graph import load_graph  # noqa: E402
+from defcoop.graph.files import load_graph  # noqa: E402
 
 
 @pytest.fixture(scope="session")

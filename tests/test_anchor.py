@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from defcoop.anchor import anchor_text
+from defcoop.graph.anchor import anchor_text
 from defcoop.errors import DefcoopError
-from defcoop.sources import SourceText
+from defcoop.graph.sources import SourceText
 
 SOURCE = SourceText("Alpha beta-\ngamma delta. Alpha again.\n", name="src.txt")
 TEMPLATE = (

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from defcoop import cache, engine
-from defcoop.graph import default_sources, user_sources
+from defcoop import cache
+from defcoop.query import engine
+from defcoop.graph.files import default_sources, user_sources
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 PARTNERS = (
@@ -68,7 +69,7 @@ def test_a_hit_gives_the_same_answers_without_parsing(cache_dir, parses):
 
 def test_the_cache_survives_a_new_process(cache_dir):
     code = (
-        "from defcoop import engine\n"
+        "from defcoop.query import engine\n"
         "real, calls = engine._fill, []\n"
         "engine._fill = lambda *a, **k: calls.append(1) or real(*a, **k)\n"
         f"r = engine.execute({COUNT!r})\n"
@@ -164,7 +165,7 @@ def test_an_abandoned_build_folder_is_not_used_and_is_cleared(cache_dir, parses)
 
 def test_two_processes_at_once(cache_dir):
     code = (
-        "from defcoop import engine;"
+        "from defcoop.query import engine;"
         f"print(sorted(tuple(map(str, r)) for r in engine.execute({PARTNERS!r}).rows))"
     )
     env = dict(os.environ, DEFCOOP_CACHE_DIR=str(cache_dir))

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from defcoop.graph import load_graph
+from defcoop.graph.files import load_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 

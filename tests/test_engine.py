@@ -16,10 +16,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from defcoop import engine, resources
+from defcoop.query import engine
+from defcoop import resources
 from defcoop.errors import DataError, DefcoopError
-from defcoop.graph import GRAPH_BASE, load_dataset, load_graph, user_sources
-from defcoop.query import run as rdflib_run
+from defcoop.graph.files import GRAPH_BASE, load_dataset, load_graph, user_sources
+from defcoop.query.runner import run as rdflib_run
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,11 +41,11 @@ def _query_cases():
     """(id, query text) for every stored query and section question.
 
     A stored query with parameters is bound to its defaults through
-    `defcoop.library`; one with a required parameter and no default is skipped.
+    `defcoop.query.library`; one with a required parameter and no default is skipped.
     """
     cases = []
     try:
-        from defcoop import library
+        from defcoop.query import library
     except ImportError:  # the query library is not there yet: plain files only
         library = None
     for path in sorted(resources.query_dir().glob("*.rq")):

@@ -7,8 +7,8 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from defcoop import provenance
-from defcoop.graph import default_sources, load_graph
+from defcoop.graph import provenance
+from defcoop.graph.files import default_sources, load_graph
 
 LETTER_TEXT = URIRef("https://w3id.org/defcoop/id/document/kst-33279-29-text")
 ID = "https://w3id.org/defcoop/id/"

@@ -21,10 +21,11 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from defcoop.formats import render
-from defcoop.graph import default_sources
-from defcoop.library import bind, load_library
-from defcoop.query import QueryResult, execute, run
+from defcoop.query.formats import render
+from defcoop.graph.files import default_sources
+from defcoop.query.library import bind, load_library
+from defcoop.query.results import QueryResult
+from defcoop.query.runner import execute, run
 
 EXPECTED = Path(__file__).parent / "expected"
 LIBRARY = load_library()

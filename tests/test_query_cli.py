@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from defcoop.endpoint import remote
-from defcoop.formats import render
-from defcoop.graph import default_sources
-from defcoop.library import bind, load_library
-from defcoop.query import execute
+from defcoop.query.endpoint import remote
+from defcoop.query.formats import render
+from defcoop.graph.files import default_sources
+from defcoop.query.library import bind, load_library
+from defcoop.query.runner import execute
 
 LIBRARY = load_library()
 
@@ -307,7 +307,7 @@ def test_an_unreachable_endpoint_is_reported():
 
 
 def test_virtuoso_typed_literals_are_read():
-    from defcoop.endpoint import parse_json_results
+    from defcoop.query.endpoint import parse_json_results
 
     body = json.dumps({
         "head": {"vars": ["n", "d", "s", "l"]},

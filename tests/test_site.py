@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import html5lib
 import pytest
 
-from defcoop import provenance
-from defcoop.graph import load_graph
+from defcoop.graph import provenance
+from defcoop.graph.files import load_graph
 from defcoop.site import build_site
 from defcoop.site.paths import entity_path
 from site_support import Site

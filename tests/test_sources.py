@@ -1,11 +1,11 @@
-"""The one place where the PDF's text is normalised (defcoop.sources)."""
+"""The one place where the PDF's text is normalised (defcoop.graph.sources)."""
 
 from __future__ import annotations
 
 import pytest
 
 from defcoop.resources import resolve
-from defcoop.sources import QuoteError, SourceText
+from defcoop.graph.sources import QuoteError, SourceText
 
 RAW = (
     " Nr. 1  TITLE \n\nFirst line with a hyphen-\nated word and \na wrapped line. \n"

@@ -21,8 +21,8 @@ import pytest
 from rdflib import BNode
 from rdflib.compare import isomorphic
 
-from defcoop.graph import default_sources, load_dataset
-from defcoop.store import batches
+from defcoop.graph.files import default_sources, load_dataset
+from defcoop.stores.client import batches
 from test_store_support import (
     FaultyProxy, OxigraphServer, Server, basic_auth_required, defcoop, free_port,
     graph_on_store, html_page, recorder, silent,

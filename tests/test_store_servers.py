@@ -17,8 +17,8 @@ import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from defcoop.graph import default_sources, load_dataset
-from defcoop.load import STAGING_SUFFIX
+from defcoop.graph.files import default_sources, load_dataset
+from defcoop.stores.load import STAGING_SUFFIX
 from support import normalise
 from test_store_support import FaultyProxy, defcoop, graph_on_store, graphs_on_store
 
@@ -172,7 +172,7 @@ def _stored_queries() -> list[str]:
 
 def _ordered(name: str) -> bool:
     try:
-        from defcoop.library import load_library
+        from defcoop.query.library import load_library
 
         return any(q.name == name and getattr(q, "ordered", False) for q in load_library())
     except Exception:

@@ -155,7 +155,7 @@ class FaultyProxy(Server):
 
 
 def oxigraph_binary() -> str:
-    from defcoop.serve import oxigraph_binary as find
+    from defcoop.stores.serve import oxigraph_binary as find
 
     return find()
 

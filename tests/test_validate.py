@@ -20,10 +20,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from defcoop import shacl_sparql
-from defcoop.graph import default_sources, user_sources
-from defcoop.terms import SH
-from defcoop.validate import validate
+from defcoop.validation import sparql_constraints
+from defcoop.graph.files import default_sources, user_sources
+from defcoop.validation.terms import SH
+from defcoop.validation.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"
@@ -146,10 +146,10 @@ def test_sparql_constraints_agree_with_pyshacl(case):
     import pyshacl
 
     report = validate(case_sources(case))
-    _, only_sparql = shacl_sparql.split(report.shapes)
+    _, only_sparql = sparql_constraints.split(report.shapes)
     ours = {
         (f.focus, f.value, f.shape, f.message)
-        for f in shacl_sparql.evaluate(only_sparql, report.shapes, report.graph)
+        for f in sparql_constraints.evaluate(only_sparql, report.shapes, report.graph)
     }
     _, results, _ = pyshacl.validate(report.graph, shacl_graph=report.shapes, allow_warnings=True)
     theirs = {

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from defcoop import validate_scale
-from defcoop.graph import Source, default_sources, user_sources
-from defcoop.shacl_oxigraph import compile_shapes
-from defcoop.terms import shapes_files
-from defcoop.validate import validate
+from defcoop.validation import incremental
+from defcoop.graph.files import Source, default_sources, user_sources
+from defcoop.validation.compiled import compile_shapes
+from defcoop.validation.terms import shapes_files
+from defcoop.validation.validate import validate
 
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
@@ -37,7 +37,7 @@ ONTOLOGY = [s for s in default_sources() if s.kind == "ontology"]
 def own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("DEFCOOP_NO_CACHE", raising=False)
-    return validate_scale.directory()
+    return incremental.directory()
 
 
 def same(sources) -> list[dict]:
@@ -85,7 +85,7 @@ def test_independent_documents_are_validated_one_by_one(tmp_path, own_cache):
     bad = tmp_path / "bad.ttl"
     bad.write_text(INDEPENDENT.format(n=2, nl=""))  # no Dutch label
     sources = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/two-dates.ttl", good, bad])
-    units = validate_scale.plan(sources)
+    units = incremental.plan(sources)
     assert units.split and len(units) == 4  # the base, context + case, good, bad
     rows = same(sources)
     assert {(r["focus"], r["component"].rsplit("#")[-1]) for r in rows} == {
@@ -110,7 +110,7 @@ def test_units_in_parallel_processes_give_the_same_rows(tmp_path, monkeypatch, j
         f.write_text(INDEPENDENT.format(n=n, nl="" if n % 2 else f' , "plaats {n}"@nl'))
         files.append(f)
     sources = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/two-dates.ttl", *files])
-    assert len(validate_scale.plan(sources)) == 6
+    assert len(incremental.plan(sources)) == 6
     rows = validate(sources, engine="oxigraph", jobs=jobs).rows()
     assert rows == validate(sources, engine="pyshacl").rows()
     assert len(rows) == 3  # two places without a Dutch label, and the case
@@ -121,7 +121,7 @@ def test_a_bad_number_of_jobs_is_named(monkeypatch):
 
     monkeypatch.setenv("DEFCOOP_JOBS", "many")
     with pytest.raises(DefcoopError, match="DEFCOOP_JOBS"):
-        validate_scale.jobs_default()
+        incremental.jobs_default()
 
 
 def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
@@ -134,7 +134,7 @@ def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
         + "<https://example.org/place/2> <https://schema.org/containedInPlace> <https://example.org/place/1> .\n"
     )
     sources = ONTOLOGY + user_sources([a, b])
-    units = validate_scale.plan(sources)
+    units = incremental.plan(sources)
     assert units.split and len(units) == 2  # the base, and a + b together
     assert same(sources) == []
 
@@ -182,7 +182,7 @@ def test_a_generated_corpus_is_split_by_document(tmp_path, own_cache):
     its copies are still validated one by one, and a change redoes one unit."""
     out = _corpus(tmp_path, defects=5)
     sources = _corpus_sources(out)
-    units = validate_scale.plan(sources)
+    units = incremental.plan(sources)
     documents = len(list((out / "data" / "documents").glob("*.ttl")))
     assert units.split and len(units) == documents + 1
     same(sources)

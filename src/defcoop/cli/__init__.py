@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from .. import __version__
+from defcoop import __version__
 
 COMMANDS = {
     "info": "defcoop.cli.info:info",
@@ -53,7 +53,7 @@ def cli():
 
 
 def main(argv=None):
-    from ..errors import DefcoopError
+    from defcoop.errors import DefcoopError
 
     try:
         cli.main(args=argv, prog_name="defcoop", standalone_mode=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..anchor import anchor_file
+from defcoop.graph.anchor import anchor_file
 
 
 @click.command()

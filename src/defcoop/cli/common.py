@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..graph import default_sources, user_sources
+from defcoop.graph.files import default_sources, user_sources
 
 
 def data_option(f):

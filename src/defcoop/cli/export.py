@@ -4,8 +4,8 @@ import sys
 
 import click
 
-from ..export import FORMATS, write_atomic
-from .common import data_option, sources_for
+from defcoop.graph.export import FORMATS, write_atomic
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
@@ -20,7 +20,7 @@ from .common import data_option, sources_for
 @data_option
 def export(fmt, output, data_files):
     """Export the ontology and data merged into one RDF file."""
-    from ..engine import load_store, serialize  # Oxigraph's serialisers: ~7x rdflib's
+    from defcoop.query.engine import load_store, serialize  # Oxigraph's serialisers: ~7x rdflib's
 
     data = serialize(load_store(sources_for(data_files)), fmt)
     if output:

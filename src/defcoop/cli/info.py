@@ -4,8 +4,8 @@ import json
 
 import click
 
-from ..info import describe
-from .common import data_option, sources_for
+from defcoop.graph.info import describe
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()

@@ -5,7 +5,7 @@ import time
 
 import click
 
-from .common import data_option, sources_for
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
@@ -39,9 +39,9 @@ def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batc
     counted on the store and compared with the local files. Exit 0 verified,
     2 on any error (nothing replaced unless the message says otherwise).
     """
-    from ..errors import DefcoopError
-    from ..load import plan, run, targets
-    from ..store import Store, credentials_from_env
+    from defcoop.errors import DefcoopError
+    from defcoop.stores.load import plan, run, targets
+    from defcoop.stores.client import Store, credentials_from_env
 
     overrides = {}
     for item in graph_overrides:

@@ -16,7 +16,7 @@ def queries(fmt):
     Run one with `defcoop query NAME`. To add a question, put a .rq file in the
     library folder (or a folder listed in DEFCOOP_QUERY_PATH); see queries/README.md.
     """
-    from ..library import load_library
+    from defcoop.query.library import load_library
 
     library = load_library()
     if fmt == "json":

@@ -4,8 +4,8 @@ import sys
 
 import click
 
-from ..formats import FORMATS
-from .common import data_option, sources_for
+from defcoop.query.formats import FORMATS
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
@@ -43,10 +43,10 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
       defcoop query my-question.rq --format csv
       defcoop query timeline --endpoint http://127.0.0.1:7878/query
     """
-    from ..errors import DefcoopError
-    from ..formats import render
-    from ..library import bind, find, parse_assignments
-    from ..query import check_syntax, execute
+    from defcoop.errors import DefcoopError
+    from defcoop.query.formats import render
+    from defcoop.query.library import bind, find, parse_assignments
+    from defcoop.query.runner import check_syntax, execute
 
     if endpoint and data_files:
         raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
@@ -57,7 +57,7 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
     text = bind(stored, values)
     name = str(stored.path)
     if endpoint:
-        from ..endpoint import remote
+        from defcoop.query.endpoint import remote
 
         check_syntax(text, name)
         result = remote(text, endpoint, timeout=timeout, name=name)

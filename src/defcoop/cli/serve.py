@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import data_option, sources_for
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
@@ -19,7 +19,7 @@ def serve(host, port, writable, data_files):
     Each file is a named graph (the IRIs of `defcoop load`); queries without
     GRAPH see all of them. Read-only unless --writable. Prints the query URL.
     """
-    from ..serve import serve as run_server
+    from defcoop.stores.serve import serve as run_server
 
     def ready(base):
         click.echo(f"SPARQL endpoint: {base}/query", nl=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import data_option, sources_for
+from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
@@ -15,7 +15,7 @@ def site(outdir, no_queries, data_files):
     Entity pages with their sources, the partner network, the timeline, the letter,
     the stored queries and the ontology reference; every asset is local.
     """
-    from ..site import build_site
+    from defcoop.site import build_site
 
     report = build_site(outdir, sources_for(data_files), queries=not no_queries)
     click.echo(

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from ..inference import KINDS
+from defcoop.validation.inference import KINDS
 
 
 @click.command()
@@ -50,12 +50,12 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     """
     import logging
 
-    from ..graph import default_sources, user_sources
+    from defcoop.graph.files import default_sources, user_sources
 
     # rdflib logs a traceback for every ill-typed literal; the report names them
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    from ..report import summary, to_json, to_text, to_turtle
-    from ..validate import validate as run
+    from defcoop.validation.report import summary, to_json, to_text, to_turtle
+    from defcoop.validation.validate import validate as run
 
     project = default_sources()
     if files:

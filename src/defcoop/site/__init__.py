@@ -8,6 +8,6 @@ text with its quotes), `network` and `timeline` (the two pictures), `ontology`
 (Jinja2 templates).
 """
 
-from .build import build_site
+from defcoop.site.build import build_site
 
 __all__ = ["build_site"]

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
 
-from ..errors import DefcoopError
-from ..graph import load_graph
-from . import render
-from .letter import source_views
-from .model import SiteModel
-from .network import network
-from .ontology import ontology_view
-from .queries import query_views
-from .timeline import timeline
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import load_graph
+from defcoop.site import render
+from defcoop.site.letter import source_views
+from defcoop.site.model import SiteModel
+from defcoop.site.network import network
+from defcoop.site.ontology import ontology_view
+from defcoop.site.queries import query_views
+from defcoop.site.timeline import timeline
 
 MARKER = ".defcoop-site"
 STATIC = ("style.css", "lang.js")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
-from .paths import qname
+from defcoop.site.paths import qname
 
 _LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, FOAF.name)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .. import provenance
-from .model import QuoteView, SiteModel
+from defcoop.graph import provenance
+from defcoop.site.model import QuoteView, SiteModel
 
 
 @dataclass

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from .. import provenance
-from ..namespaces import DCO, OA
-from ..query import run
-from .labels import Label, Labels
-from .paths import ANNOTATION_BASE, anchor, entity_path, is_ours, qname, quote_anchor
+from defcoop.graph import provenance
+from defcoop.namespaces import DCO, OA
+from defcoop.query.runner import run
+from defcoop.site.labels import Label, Labels
+from defcoop.site.paths import ANNOTATION_BASE, anchor, entity_path, is_ours, qname, quote_anchor
 
 PREFIXES = """\
 PREFIX dco: <https://w3id.org/defcoop/ontology#>

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from ..namespaces import DCO, ID
-from ..query import run
-from .model import PREFIXES, SiteModel
-from .paths import entity_path
+from defcoop.namespaces import DCO, ID
+from defcoop.query.runner import run
+from defcoop.site.model import PREFIXES, SiteModel
+from defcoop.site.paths import entity_path
 
 #: The actors: states and every other kind of organisation of the letter.
 ACTORS_QUERY = PREFIXES + """

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from .. import resources
-from ..graph import parse_into
-from .labels import Label
-from .model import SiteModel
-from .paths import anchor, qname
+from defcoop import resources
+from defcoop.graph.files import parse_into
+from defcoop.site.labels import Label
+from defcoop.site.model import SiteModel
+from defcoop.site.paths import anchor, qname
 
 
 @dataclass

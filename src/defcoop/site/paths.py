@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from ..namespaces import ID, PREFIXES
+from defcoop.namespaces import ID, PREFIXES
 
 ANNOTATION_BASE = str(ID) + "annotation/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~/-]")

@@ -1,6 +1,6 @@
 """The stored queries, each with its description, its SPARQL and its current result.
 
-The library (`defcoop.library`) and the query entry point (`defcoop.query.execute`)
+The library (`defcoop.query.library`) and the query entry point (`defcoop.query.runner.execute`)
 belong to other modules; a parameterised query runs with its defaults. A query that
 fails shows its error on the page instead of failing the whole build.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
 
-from ..errors import DefcoopError
+from defcoop.errors import DefcoopError
 
 MAX_ROWS = 200
 
@@ -37,8 +37,8 @@ class QueryView:
 def query_views(model=None, sources=None) -> list[QueryView] | None:
     """Every stored query with its result, or None where the project has no library."""
     try:
-        from .. import library
-        from ..query import execute
+        from defcoop.query import library
+        from defcoop.query.runner import execute
     except ImportError:
         return None
     views = []

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .paths import qname, root_of
+from defcoop.site.paths import qname, root_of
 
 #: The pages of the site's navigation: (file, English, Dutch).
 NAVIGATION = [

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 from rdflib import URIRef
 
-from ..namespaces import DCO, VOCAB
-from ..query import run
-from .model import PREFIXES, SiteModel
-from .paths import entity_path
+from defcoop.namespaces import DCO, VOCAB
+from defcoop.query.runner import run
+from defcoop.site.model import PREFIXES, SiteModel
+from defcoop.site.paths import entity_path
 
 #: Every event (the timeline has a mark for each).
 EVENTS_QUERY = PREFIXES + """

@@ -1,6 +1,6 @@
 """Running a query on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
 
-The answer comes back as the same `defcoop.query.QueryResult` (rdflib terms) as
+The answer comes back as the same `defcoop.query.results.QueryResult` (rdflib terms) as
 the embedded engine gives, so it prints the same way. Everything that can go wrong
 on the way is reported as one line naming the endpoint (a `DefcoopError`, exit 2):
 an unreachable host, a timeout, an HTTP error (with the server's own first line),
@@ -24,9 +24,9 @@ import urllib.error
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .errors import DefcoopError
-from .params import query_kind
-from .query import QueryResult
+from defcoop.errors import DefcoopError
+from defcoop.query.params import query_kind
+from defcoop.query.results import QueryResult
 
 DEFAULT_TIMEOUT = 30.0
 

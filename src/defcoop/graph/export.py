@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .errors import DefcoopError
+from defcoop.errors import DefcoopError
 
 FORMATS = {
     "ttl": ("turtle", ".ttl"),

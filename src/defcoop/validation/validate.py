@@ -7,10 +7,10 @@ local imports in ``ontology/imports/``, so that a dco:State is an org:Organizati
 
 1. the SHACL shapes of ``ontology/shapes*.ttl``, on the graph as written or, with
    ``inference="rdfs"|"owlrl"``, on its closure (and OWL 2 RL inconsistencies are
-   reported too): SHACL Core by pyshacl, SHACL-SPARQL by `defcoop.shacl_sparql`;
-2. the term checks of `defcoop.terms` (declared terms, documented minted terms,
+   reported too): SHACL Core by pyshacl, SHACL-SPARQL by `defcoop.validation.sparql_constraints`;
+2. the term checks of `defcoop.validation.terms` (declared terms, documented minted terms,
    classes not used as instances, typed nodes, links that lead somewhere);
-3. every quote against its source text (`defcoop.provenance.check_quotes`).
+3. every quote against its source text (`defcoop.graph.provenance.check_quotes`).
 
 The result is a `ValidationReport`: a sorted list of `Finding` objects plus what is
 needed to show them (labels, prefixes, the shapes graph for complex paths). Two
@@ -27,13 +27,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from . import inference as _inference
-from . import shacl_sparql, terms
-from .errors import DefcoopError
-from .graph import Source, default_sources, parse_into
-from .namespaces import PREFIXES
-from .provenance import check_quotes
-from .terms import DCSH, SH, Finding
+from defcoop.validation import inference as _inference
+from defcoop.validation import sparql_constraints, terms
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import Source, default_sources, parse_into
+from defcoop.namespaces import PREFIXES
+from defcoop.graph.provenance import check_quotes
+from defcoop.validation.terms import DCSH, SH, Finding
 
 #: the SHACL engines `validate` can use (see its docstring)
 ENGINES = ("oxigraph", "oxigraph-whole", "pyshacl")
@@ -165,7 +165,7 @@ def validate(
 
     ``engine``: ``"oxigraph"`` (the default; ``$DEFCOOP_VALIDATE_ENGINE`` overrides it)
     validates document by document with the shapes compiled to SPARQL on Oxigraph
-    (`defcoop.validate_scale`, `defcoop.shacl_oxigraph`); ``"pyshacl"`` is plain
+    (`defcoop.validation.incremental`, `defcoop.validation.compiled`); ``"pyshacl"`` is plain
     pyshacl over the whole graph. Both give the same findings.
 
     ``jobs``: processes that validate documents in parallel (engine ``"oxigraph"``;
@@ -178,13 +178,13 @@ def validate(
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     sources = default_sources() if sources is None else list(sources)
     if engine == "oxigraph":
-        from . import validate_scale
+        from defcoop.validation import incremental
 
-        return validate_scale.validate(sources, strict=strict, inference=inference, jobs=jobs)
+        return incremental.validate(sources, strict=strict, inference=inference, jobs=jobs)
     return _validate_whole(sources, strict=strict, inference=inference, engine=engine)
 
 
-#: kinds of files every unit of a split validation reads (`defcoop.validate_scale`):
+#: kinds of files every unit of a split validation reads (`defcoop.validation.incremental`):
 #: parsed once per process
 _SHARED_KINDS = ("ontology", "reference")
 _PARSED: dict = {}
@@ -296,9 +296,9 @@ def _validate_whole(sources: list[Source], *, strict: bool, inference: str, engi
     if engine == "pyshacl":
         findings += _shacl(shacl_graph, shapes)
     else:
-        from . import shacl_oxigraph
+        from defcoop.validation import compiled
 
-        findings += shacl_oxigraph.run(shacl_graph, shapes)
+        findings += compiled.run(shacl_graph, shapes)
 
     # 3. terms
     known, class_set, namespaces, minted = _schema_facts(
@@ -341,9 +341,9 @@ def sort_key(report: ValidationReport, f: Finding) -> tuple:
 
 
 def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
-    """SHACL Core by pyshacl; the SHACL-SPARQL constraints by `defcoop.shacl_sparql`."""
-    core, sparql = shacl_sparql.split(shapes)
-    return _pyshacl_findings(data, core, shapes) + shacl_sparql.evaluate(sparql, shapes, data)
+    """SHACL Core by pyshacl; the SHACL-SPARQL constraints by `defcoop.validation.sparql_constraints`."""
+    core, sparql = sparql_constraints.split(shapes)
+    return _pyshacl_findings(data, core, shapes) + sparql_constraints.evaluate(sparql, shapes, data)
 
 
 def _pyshacl_findings(data: Graph, core: Graph, shapes: Graph) -> list[Finding]:

@@ -1,6 +1,6 @@
 """What a SHACL-SPARQL query can read of a document, starting from one node.
 
-`defcoop.validate_scale` validates the base (ontology and reference data) with, from
+`defcoop.validation.incremental` validates the base (ontology and reference data) with, from
 each document, what a shape on a base node reads there. A SHACL-SPARQL query that
 starts ``?annotation oa:hasBody $this`` reads, from each annotation of a base node,
 only along its own triple patterns (``oa:hasTarget/oa:hasSource``, then

@@ -2,7 +2,7 @@
 
 `validate(sources)` gives the same report as ``validate(sources, engine="pyshacl")``
 (plain pyshacl over the whole graph), with the SHACL shapes compiled to SPARQL on
-Oxigraph (`defcoop.shacl_oxigraph`), and, where it is exact, one document at a time:
+Oxigraph (`defcoop.validation.compiled`), and, where it is exact, one document at a time:
 
 * the *base* is the ontology and the shared reference data; every other file is a
   document. Documents that link to each other (one uses as object or describes a node
@@ -37,10 +37,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from . import cache, terms
-from .errors import DefcoopError
-from .graph import Source
-from .terms import SH
+from defcoop import cache
+from defcoop.validation import terms
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import Source
+from defcoop.validation.terms import SH
 
 #: bump when what is cached changes
 VERSION = "3"
@@ -51,7 +52,7 @@ KEEP = 4096
 
 def validate(sources: list[Source], *, strict: bool = False, inference: str = "none",
              jobs: int | None = None):
-    from .validate import ValidationReport, _validate_whole, sort_key
+    from defcoop.validation.validate import ValidationReport, _validate_whole, sort_key
 
     if inference != "none":  # a closure is of the whole graph
         return _validate_whole(sources, strict=strict, inference=inference, engine="oxigraph-whole")
@@ -107,7 +108,7 @@ def _validate_unit(files: list[Source]) -> dict:
     """One unit's findings (and what is needed to show them), in a picklable entry."""
     import logging
 
-    from .validate import _validate_whole
+    from defcoop.validation.validate import _validate_whole
 
     # rdflib logs a traceback for every ill-typed literal; the report names them
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -287,10 +288,10 @@ def _backward() -> tuple[set[str], set[str], set[str], set[str]]:
 def _walks() -> dict:
     """For each predicate that SHACL-SPARQL queries read as ``?x p $this`` (and no core
     shape reads but as a typed value): the queries' readers and the variable ``?x``
-    (`defcoop.query_reach`). A predicate whose queries cannot all be followed is left
+    (`defcoop.validation.query_reach`). A predicate whose queries cannot all be followed is left
     out (its linking nodes get the walk through everything)."""
-    from . import query_reach
-    from .shacl_sparql import select_text, split
+    from defcoop.validation import query_reach
+    from defcoop.validation.sparql_constraints import select_text, split
 
     key = _shapes_digest()
     found = _WALKS.get(key)
@@ -393,7 +394,7 @@ def _inverses(g: Graph, path):
 def _parse(path: Path):
     import pyoxigraph as ox
 
-    from .engine import _OX_FORMATS, _base_iri, _format_name
+    from defcoop.query.engine import _OX_FORMATS, _base_iri, _format_name
 
     return [q.triple for q in ox.parse(path=str(path), format=_OX_FORMATS[_format_name(path)],
                                         base_iri=_base_iri(path))]
@@ -483,7 +484,7 @@ def _hub_context_now(d, hubs, at_focus, midway, typed=frozenset(), single=frozen
     reading that predicate check of it. A node (an IRI) that links to a hub through a
     predicate in ``walks`` gives the link, its types, and what the SHACL-SPARQL queries
     that read the predicate can reach from it along their own patterns
-    (`defcoop.query_reach`). From any other linking node, everything reachable: the walk
+    (`defcoop.validation.query_reach`). From any other linking node, everything reachable: the walk
     does not follow the ``single`` predicates (to the other nodes an annotation is
     about), nor any predicate no shape reads (``readable``; None: every predicate)."""
     import pyoxigraph as ox
@@ -688,7 +689,7 @@ def _shapes() -> Graph:
     key = _digest_files(terms.shapes_files())
     g = _SHAPES.get(key)
     if g is None:
-        from .graph import parse_into
+        from defcoop.graph.files import parse_into
 
         g = Graph()
         for p in terms.shapes_files():
@@ -701,7 +702,7 @@ def _shapes() -> Graph:
 def _signature(shapes: Graph, node) -> tuple:
     """A name for a blank node of the shapes graph that does not change between parses:
     a path by its SPARQL form, a shape by its parent, path and plain statements."""
-    from .validate import _path_name
+    from defcoop.validation.validate import _path_name
 
     if (None, SH.path, node) in shapes and (node, SH.path, None) not in shapes:
         return ("path", _path_name(node, shapes))

@@ -1,14 +1,14 @@
 """SHACL on Oxigraph: the shapes compiled to SPARQL queries run on a pyoxigraph store.
 
 `run(data, shapes)` gives the same `Finding` objects as pyshacl followed by
-`defcoop.shacl_sparql` on the same rdflib graph (``validate._shacl``), much faster:
+`defcoop.validation.sparql_constraints` on the same rdflib graph (``validate._shacl``), much faster:
 
 * the graph work is SPARQL on an in-memory Oxigraph store of ``data``: the focus nodes
   of every target (``sh:targetClass`` through ``rdfs:subClassOf*``, ``sh:targetSubjectsOf``,
   ``sh:targetObjectsOf``, ``sh:targetNode``), the value nodes of every property path
   (IRIs, ``sh:inversePath``, ``sh:alternativePath``, sequences), the SHACL instances of
   every class that ``sh:class`` names, and the ``sh:sparql`` constraints (each query run
-  once, as `defcoop.shacl_sparql` does, but on Oxigraph);
+  once, as `defcoop.validation.sparql_constraints` does, but on Oxigraph);
 * the checks of single values are pyshacl's own rules, applied to the rdflib terms of
   the data (so that an ill-typed literal, a language tag or a number compares exactly
   as pyshacl compares it): sh:datatype, sh:nodeKind, sh:class, sh:in, sh:hasValue,
@@ -35,8 +35,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 
-from . import engine, shacl_sparql
-from .terms import SH, Finding
+from defcoop.query import engine
+from defcoop.validation import sparql_constraints
+from defcoop.validation.terms import SH, Finding
 
 # -- what the compiler understands ----------------------------------------------------
 
@@ -90,7 +91,7 @@ class Plan:
 
 def compile_shapes(shapes: Graph) -> Plan:
     """Split the shapes into what is compiled and what pyshacl validates."""
-    core, sparql = shacl_sparql.split(shapes)
+    core, sparql = sparql_constraints.split(shapes)
     plan = Plan(sparql=sparql)
     tops = {s for t in _TARGETS for s in core.subjects(t, None)}
     for shape in sorted(tops, key=str):
@@ -310,7 +311,7 @@ def run(data: Graph, shapes: Graph, plan: Plan | None = None) -> list[Finding]:
     try:
         d = Data(data)
     except Unsupported:  # RDF that Oxigraph cannot hold: all of it to pyshacl
-        from .validate import _shacl
+        from defcoop.validation.validate import _shacl
 
         return _shacl(data, shapes)
     core = _core(shapes)
@@ -643,7 +644,7 @@ def _min_inclusive_ok(v, m) -> bool:
 
 def _pyshacl(data: Graph, core: Graph, shapes: Graph, fallback) -> list[Finding]:
     """pyshacl on a shapes graph holding only the parts the compiler left to it."""
-    from .validate import _pyshacl_findings
+    from defcoop.validation.validate import _pyshacl_findings
 
     sub = Graph()
     for prefix, ns in shapes.namespaces():
@@ -679,12 +680,12 @@ def _closure(g: Graph, node, into: Graph, seen=None) -> None:
 # -- SHACL-SPARQL on Oxigraph -------------------------------------------------------------
 
 def _sparql(constraints, shapes: Graph, d: Data) -> list[Finding]:
-    """As `shacl_sparql.evaluate`, with each query run once on the Oxigraph store."""
+    """As `sparql_constraints.evaluate`, with each query run once on the Oxigraph store."""
     out = []
     for c in constraints:
         focus = d.focus_nodes(shapes, c.shape)
         if not focus:
             continue
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in c.prefixes)
-        out += shacl_sparql.findings(c, focus, d.select(prologue + shacl_sparql.select_text(c)))
+        out += sparql_constraints.findings(c, focus, d.select(prologue + sparql_constraints.select_text(c)))
     return out

@@ -19,8 +19,8 @@ from itertools import groupby
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 
-from .terms import DCSH, SH
-from .validate import ValidationReport
+from defcoop.validation.terms import DCSH, SH
+from defcoop.validation.validate import ValidationReport
 
 FORMATS = ("text", "json", "turtle")
 

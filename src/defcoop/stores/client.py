@@ -54,7 +54,7 @@ from typing import Callable, Iterable
 
 from rdflib import BNode, Graph
 
-from .errors import DefcoopError
+from defcoop.errors import DefcoopError
 
 USER_ENV = "DEFCOOP_STORE_USER"
 PASSWORD_ENV = "DEFCOOP_STORE_PASSWORD"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .graph import Source, load_graph, parse_into
+from defcoop.graph.files import Source, load_graph, parse_into
 
 
 @dataclass

@@ -14,9 +14,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from . import resources
-from .namespaces import DCO, OA
-from .sources import QuoteError, SourceText  # noqa: F401 (re-exported)
+from defcoop import resources
+from defcoop.namespaces import DCO, OA
+from defcoop.graph.sources import QuoteError, SourceText  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The embedded engine: the graph in an Oxigraph store (pyoxigraph), queried with SPARQL.
 
 Each source file is parsed by Oxigraph into its own named graph (as in
-`defcoop.graph.load_dataset`), and the default graph holds their RDF merge, so that a
+`defcoop.graph.files.load_dataset`), and the default graph holds their RDF merge, so that a
 query without ``GRAPH`` sees exactly what rdflib's merged graph (`load_graph`) holds.
 (The merge is materialised rather than asked for with Oxigraph's "union default
 graph", which in pyoxigraph 0.5 counts a triple once per graph that holds it:
@@ -10,7 +10,7 @@ oxigraph/oxigraph#1919.)
 The parsed, indexed store is cached on disk (`defcoop.cache`), keyed by the content
 of the source files and the engine version, so a second run does not parse again.
 
-Results come back as `defcoop.query.QueryResult` with rdflib terms, so the code that
+Results come back as `defcoop.query.results.QueryResult` with rdflib terms, so the code that
 formats them does not care which engine ran. This module is the one place that
 converts between pyoxigraph and rdflib: `to_rdflib`, `from_rdflib`, `to_rdflib_graph`,
 `from_rdflib_graph`.
@@ -27,8 +27,9 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import cache
-from .errors import DataError, DefcoopError
+from defcoop import cache
+from defcoop.errors import DataError, DefcoopError
+from defcoop.query.results import QueryResult
 
 #: bump when the layout of a cached store changes (it is part of the cache key)
 ENGINE_VERSION = "2"
@@ -95,7 +96,7 @@ def forget() -> None:
 
 def _sources(sources):
     if sources is None:
-        from .graph import default_sources
+        from defcoop.graph.files import default_sources
 
         return default_sources()
     return list(sources)
@@ -194,7 +195,7 @@ def _line_from_rdflib(path: Path, fmt: str):
 
 
 def _format_name(path: Path) -> str:
-    from .graph import rdf_format
+    from defcoop.graph.files import rdf_format
 
     return rdf_format(Path(path))
 
@@ -226,7 +227,7 @@ def _one_line(text: str) -> str:
 
 
 def execute(text: str, sources=None, name: str = "<query>"):
-    """Run a SPARQL query on the store of ``sources``; a `defcoop.query.QueryResult`."""
+    """Run a SPARQL query on the store of ``sources``; a `defcoop.query.results.QueryResult`."""
     sources = _sources(sources)
     store = load_store(sources)
     try:
@@ -243,8 +244,6 @@ def execute(text: str, sources=None, name: str = "<query>"):
 
 def run(text: str, store: ox.Store, name: str = "<query>"):
     """Run a SPARQL query on ``store`` (its default graph is the merged graph)."""
-    from .query import QueryResult
-
     try:
         result = store.query(text)
     except SyntaxError as exc:
@@ -354,7 +353,7 @@ def to_rdflib_graph(triples: Iterable | ox.Store, prefixes: dict | None = None):
     """An rdflib Graph of pyoxigraph triples, or of a store's default (merged) graph."""
     from rdflib import Graph
 
-    from .namespaces import PREFIXES
+    from defcoop.namespaces import PREFIXES
 
     if isinstance(triples, ox.Store):
         triples = triples.quads_for_pattern(None, None, None, ox.DefaultGraph())
@@ -390,9 +389,9 @@ _EXPORT_FORMATS = {
 def serialize(store: ox.Store, fmt: str) -> bytes:
     """The merged graph (the default graph) of ``store`` in ``fmt`` (ttl, nt, xml, jsonld).
 
-    N-Triples come sorted, so that exports diff cleanly (as `defcoop.export` does).
+    N-Triples come sorted, so that exports diff cleanly (as `defcoop.graph.export` does).
     """
-    from .namespaces import PREFIXES
+    from defcoop.namespaces import PREFIXES
 
     if fmt not in _EXPORT_FORMATS:
         raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(_EXPORT_FORMATS)})")

@@ -22,8 +22,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import resources
-from .namespaces import DCO, ID, VOCAB
+from defcoop import resources
+from defcoop.namespaces import DCO, ID, VOCAB
 
 DCSH = Namespace("https://w3id.org/defcoop/shapes#")
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 
-from .terms import SH, Finding
+from defcoop.validation.terms import SH, Finding
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def findings(c: SparqlConstraint, focus, solutions) -> list[Finding]:
     """The findings of one constraint from its solutions (dicts of variable -> term).
 
     Shared by every engine that runs the SELECT (rdflib here, Oxigraph in
-    `defcoop.shacl_oxigraph`), so that they report exactly alike: only solutions for the
+    `defcoop.validation.compiled`), so that they report exactly alike: only solutions for the
     shape's focus nodes, each distinct solution once, the message with {?var} filled in.
     """
     out = []

@@ -23,8 +23,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import DefcoopError
-from .graph import Source, rdf_format
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import Source, rdf_format
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878

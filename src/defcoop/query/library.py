@@ -10,9 +10,9 @@ A query file starts with header lines in the style of grlc's decorators::
     #+ example: defcoop query partner --param country=id:FR
 
 A parameter line is ``NAME TYPE [default=VALUE] ["description"]``; TYPE is one of
-`defcoop.params.TYPES`; a parameter without a default is required. The query names
+`defcoop.query.params.TYPES`; a parameter without a default is required. The query names
 each parameter as a variable (``?country``); `bind` adds the values as a ``VALUES``
-block (see `defcoop.params`). The rest of the file is plain SPARQL 1.1 that declares
+block (see `defcoop.query.params`). The rest of the file is plain SPARQL 1.1 that declares
 its own prefixes, so that it runs unchanged on any endpoint.
 
 The library is ``resources.query_dir()`` plus the folders listed in the
@@ -29,9 +29,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import params as P
-from . import resources
-from .errors import DefcoopError
+from defcoop.query import params as P
+from defcoop import resources
+from defcoop.errors import DefcoopError
 
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)\s*:\s?(.*)$")
 _KEYS = ("summary", "description", "param", "example")
@@ -125,7 +125,7 @@ def _parse_param(value: str, where: str) -> Parameter:
         else:
             words.append(part)
     if default is not None:
-        from .namespaces import PREFIXES
+        from defcoop.namespaces import PREFIXES
 
         try:
             P.to_term(name, type_, default, PREFIXES)
@@ -204,7 +204,7 @@ def find(name_or_path: str) -> StoredQuery:
 
 def bind(query: StoredQuery, values: dict[str, str]) -> str:
     """The query text with ``values`` (and the defaults) bound safely as RDF terms."""
-    from .namespaces import PREFIXES
+    from defcoop.namespaces import PREFIXES
 
     unknown = sorted(set(values) - {p.name for p in query.params})
     if unknown:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .errors import DefcoopError
+from defcoop.errors import DefcoopError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

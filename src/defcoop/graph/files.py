@@ -13,8 +13,8 @@ from typing import Iterable
 
 from rdflib import Dataset, Graph, URIRef
 
-from . import resources
-from .errors import DataError
+from defcoop import resources
+from defcoop.errors import DataError
 
 GRAPH_BASE = "https://w3id.org/defcoop/graph/"
 

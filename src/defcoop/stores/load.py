@@ -25,9 +25,9 @@ from typing import Callable, Iterable
 
 from rdflib import Graph
 
-from .errors import DefcoopError
-from .graph import GRAPH_BASE, Source, parse_into
-from .store import Store, StoreError, batches, insert_data, redact
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import GRAPH_BASE, Source, parse_into
+from defcoop.stores.client import Store, StoreError, batches, insert_data, redact
 
 STAGING_SUFFIX = "/defcoop-staging"
 

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .errors import DefcoopError
+from defcoop.errors import DefcoopError
+from defcoop.query.results import QueryResult
 
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-
-@dataclass
-class QueryResult:
-    """What a query returned: rows for SELECT, a graph for CONSTRUCT/DESCRIBE, a bool for ASK."""
-
-    kind: str  # "SELECT", "CONSTRUCT", "DESCRIBE" or "ASK"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    graph: Graph | None = None
-    boolean: bool | None = None
 
 
 def read_query(path: str | Path) -> str:
@@ -48,7 +37,7 @@ def execute(text: str, sources=None, name: str = "<query>") -> QueryResult:
     This is the one entry point the CLI and other modules use to query the embedded
     graph, so that the engine behind it can change without touching them.
     """
-    from .engine import execute as on_oxigraph  # the embedded engine (defcoop.engine)
+    from defcoop.query.engine import execute as on_oxigraph  # the embedded engine (defcoop.query.engine)
 
     return on_oxigraph(text, sources, name=name)
 

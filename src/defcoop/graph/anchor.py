@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import DefcoopError
-from .sources import SourceText
+from defcoop.errors import DefcoopError
+from defcoop.graph.sources import SourceText
 
 _PAIR = re.compile(
     r'oa:exact\s+"(?P<exact>(?:[^"\\\n]|\\.)*)"'

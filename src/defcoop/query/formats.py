@@ -29,7 +29,7 @@ _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
 
 def _prefixes(prefixes=None):
     if prefixes is None:
-        from .namespaces import PREFIXES
+        from defcoop.namespaces import PREFIXES
 
         prefixes = PREFIXES
     # longest namespace first, so that doc: wins over id: for id:document/...
@@ -117,7 +117,7 @@ def json_term(term) -> dict:
 def render(result, fmt: str, prefixes=None) -> str:
     """The text of a `QueryResult` in ``fmt`` (SELECT and ASK; graphs print as Turtle)."""
     if fmt not in FORMATS:
-        from .errors import DefcoopError
+        from defcoop.errors import DefcoopError
 
         raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     if result.kind == "ASK":
@@ -182,7 +182,7 @@ def to_json(variables, rows, prefixes=None) -> str:
 
 def turtle(graph, prefixes=None) -> str:
     if prefixes is None:
-        from .namespaces import PREFIXES
+        from defcoop.namespaces import PREFIXES
 
         prefixes = PREFIXES
     for p, ns in prefixes.items():
