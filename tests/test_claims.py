@@ -66,6 +66,18 @@ def expand(curie: str) -> URIRef:
     return URIRef(PREFIXES[prefix] + local)
 
 
+def test_the_sentences_are_the_letter_cut_at_full_stops():
+    text = SourceText.from_path(SOURCE)
+    assert len(SENTENCES) == 80
+    for s in SENTENCES:
+        assert text.quote_at(s.start, s.end) == s.text, f"sentence {s.index} is not its raw span"
+    for p in text.paragraphs:
+        assert " ".join(s.text for s in SENTENCES if s.paragraph == p.index) == p.text
+    # abbreviations and initials do not end a sentence
+    assert SENTENCES[24].text.startswith("Op 21 mei tekende ik met mijn Duitse collega, Minister dr. Ursula")
+    assert SENTENCES[79].text == "De Minister van Defensie, A.Th.B. Bijleveld-Schouten"
+
+
 def test_every_sentence_has_a_row():
     numbers = [int(r["sentence"]) for r in ROWS]
     assert numbers == sorted(numbers), "rows are in the letter's order"
