@@ -27,6 +27,7 @@ PREFIXES = {
     "post": Namespace(ID + "post/"),
     "qty": Namespace(ID + "quantity/"),
     "cit": Namespace(ID + "citation/"),
+    "view": Namespace(ID + "assessment/"),
     # annotations are minted per document; this is the letter's, as its file binds it
     "ann": Namespace(ID + "annotation/kst-33279-29/"),
     "status": Namespace(VOCAB + "status/"),
@@ -36,6 +37,10 @@ PREFIXES = {
     "theme": Namespace(VOCAB + "theme/"),
     "caparea": Namespace(VOCAB + "capability-area/"),
     "role": Namespace(VOCAB + "role/"),
+    "character": Namespace(VOCAB + "character/"),
+    "locqual": Namespace(VOCAB + "location-qualifier/"),
+    "level": Namespace(VOCAB + "level/"),
+    "frequency": Namespace(VOCAB + "frequency/"),
     "oa": OA,
     "org": ORG,
     "prov": PROV,

@@ -19,6 +19,11 @@ Normalisation rules (and nothing else):
    footnote line (``1 Raadpleegbaar via ...``: one or two digits, a space, a
    capital), which is a paragraph of its own however the PDF placed it.
    Paragraphs are joined with ``"\\n\\n"`` and stripped of white space.
+
+Sentences (`SourceText.sentences`) split each paragraph after ``.``, ``!`` or ``?``
+followed by white space and a capital, a digit or an opening bracket or quote,
+unless the full stop ends an abbreviation (``dr.``, ``nr.``, ``jl.``) or an
+initial (``A.Th.B.``). A heading, a footnote or a signature is a sentence of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from pathlib import Path
 _HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-zà-ÿ])")
 _PARAGRAPH_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)+")
 _FOOTNOTE_LINE = re.compile(r"(?m)^\d{1,2} [A-Z][^\n]*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9(“‘\"])")
+_ABBREVIATION_END = re.compile(r"\b(?:dr|nr|Nr|jl|[A-Z][a-z]?)\.$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,17 @@ class Paragraph:
     """One paragraph of a source: its normalised text and its span in the raw file."""
 
     index: int
+    text: str
+    start: int  # raw code-point offset, inclusive
+    end: int  # raw code-point offset, exclusive
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a source: its normalised text, its paragraph and its raw span."""
+
+    index: int
+    paragraph: int
     text: str
     start: int  # raw code-point offset, inclusive
     end: int  # raw code-point offset, exclusive
@@ -146,6 +164,22 @@ class SourceText:
             b -= 2  # the "\n\n" between paragraphs
             start, end = self.to_raw(a, b)
             result.append(Paragraph(i, self.text[a:b], start, end))
+        return result
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        """Every sentence of the text, in order (the rules are in the module's docstring)."""
+        result: list[Sentence] = []
+        for p in self.paragraphs:
+            base = self.from_raw(p.start, p.end)[0]
+            cuts = [0]
+            for m in _SENTENCE_END.finditer(p.text):
+                if not _ABBREVIATION_END.search(p.text, 0, m.start()):
+                    cuts += [m.start(), m.end()]
+            cuts.append(len(p.text))
+            for a, b in zip(cuts[::2], cuts[1::2]):
+                start, end = self.to_raw(base + a, base + b)
+                result.append(Sentence(len(result), p.index, p.text[a:b], start, end))
         return result
 
     def paragraph_of(self, start: int) -> Paragraph:
