@@ -89,7 +89,7 @@ def _split(path: str) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- HTML
 
 
-def _generic_page(iri: str, triples: list) -> bytes:
+def generic_page(iri: str, triples: list) -> bytes:
     """A plain page of the statements, for a thing the static site has no page for."""
     def cell(term) -> str:
         if isinstance(term, ox.NamedNode):
@@ -138,7 +138,7 @@ def representation(service, iri: str, ext: str) -> tuple[bytes, str]:
         if page is not None:
             content = site[page]
             return (content.encode() if isinstance(content, str) else content), "/" + page
-        return _generic_page(iri, triples), f"/{local}.html"
+        return generic_page(iri, triples), f"/{local}.html"
     return _WRITE[ext](triples), f"/{local}.{ext}"
 
 

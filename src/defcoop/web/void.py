@@ -19,7 +19,8 @@ from defcoop.web.api import example_url
 from defcoop.web.conneg import choose
 from defcoop.web.problems import Problem
 
-_DESCRIPTION = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt"}
+_DESCRIPTION = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
+                "text/html": "html"}
 
 
 def description(service, base: str, fmt: str) -> bytes:
@@ -30,6 +31,10 @@ def description(service, base: str, fmt: str) -> bytes:
         store, endpoint=f"{base}/sparql", api=f"{base}/api/openapi.json",
         examples=[base + example_url(q) for q in service.library.values()], dumps=dumps,
     )
+    if fmt == "html":
+        from defcoop.web.things import generic_page
+
+        return generic_page(dataset.DATASET, triples)
     writer = {"ttl": S.turtle, "jsonld": S.jsonld, "nt": lambda t, _p: S.ntriples(t)}[fmt]
     return writer(triples, dataset.prefixes())
 
@@ -37,12 +42,18 @@ def description(service, base: str, fmt: str) -> bytes:
 async def void(request: Request) -> Response:
     service = request.app.state.service
     service.require()
-    media = choose(request.headers.get("accept"), list(_DESCRIPTION))
+    ext = request.path_params.get("ext")
+    if ext is not None:
+        media = next((m for m, e in _DESCRIPTION.items() if e == ext), None)
+        if media is None:
+            raise Problem(404, f"no /dataset.{ext} (there are: {', '.join(_DESCRIPTION.values())})")
+    else:
+        media = choose(request.headers.get("accept"), list(_DESCRIPTION))
     if media is None:
         raise Problem(406, f"the description is available as {', '.join(_DESCRIPTION)}")
     base = str(request.base_url).rstrip("/")
     data = await run_in_threadpool(description, service, base, _DESCRIPTION[media])
-    return Response(data, media_type=media, headers={"Vary": "Accept"})
+    return Response(data, media_type=media, headers={} if ext else {"Vary": "Accept"})
 
 
 async def dump(request: Request) -> Response:
@@ -61,5 +72,6 @@ async def dump(request: Request) -> Response:
 routes = [
     Route("/.well-known/void", void),
     Route("/dataset", void),
+    Route("/dataset.{ext}", void),
     Route("/dump/{name}", dump),
 ]
