@@ -209,7 +209,7 @@ class _Writer:
 
         groups = []
         for name in sorted(by_predicate, key=rank):
-            objects = sorted(by_predicate[name])
+            objects = sorted(by_predicate[name], key=lambda o: (o.startswith("["), o))  # nested last
             text = f"{pad}{name} {objects[0]}"
             for o in objects[1:]:
                 # a nested node follows the one before on its closing line: "] , ["
@@ -246,6 +246,9 @@ class _Writer:
         for node in sorted((s for s in self.statements if isinstance(s, ox.BlankNode)
                             and s.value in self.nested and s.value not in self._written),
                            key=lambda b: self.labels[b.value]):
+            if node.value in self._written:  # written inside the one before
+                continue
+            self._written.add(node.value)
             self.nested.discard(node.value)
             blocks.append("\n".join([f"_:{self.labels[node.value]}", *self.predicate_lines(node, 0)]) + " .")
         return blocks
