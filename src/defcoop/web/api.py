@@ -16,6 +16,7 @@ import itertools
 import json
 import re
 import shlex
+import time
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from defcoop.query import formats
 from defcoop.query import params as P
 from defcoop.web.conneg import choose
 from defcoop.web.problems import PROBLEM_TYPE, Problem
+from defcoop.web.sparql import timed
 
 #: extension -> media type; the order is the preference when Accept allows any
 MEDIA = {
@@ -152,7 +154,8 @@ async def operation(request: Request) -> Response:
         ext = _ALSO.get(media) or next(k for k, v in MEDIA.items() if v == media)
     values, limit, offset = values_of(request, stored)
     text = bound_text(stored, values)
-    result = await run_in_threadpool(run_stored, store, stored, text)
+    started = time.perf_counter()
+    result, took = await run_in_threadpool(timed, run_stored, store, stored, text)
     total = len(result.rows)
     rows = result.rows[offset: None if limit is None else offset + limit]
     headers = {"Vary": "Accept"}
@@ -167,6 +170,8 @@ async def operation(request: Request) -> Response:
         body = formats.to_tsv(result.variables, rows)
     else:
         body = formats.to_json(result.variables, rows)
+    # Server-Timing (as /sparql): the query in the worker thread, then with the rows written
+    headers["Server-Timing"] = f"query;dur={took:.3f}, handler;dur={(time.perf_counter() - started) * 1000:.3f}"
     return Response(body, media_type=MEDIA[ext], headers=headers)
 
 
