@@ -100,3 +100,23 @@ def test_the_project_export_is_stable_holds_the_graph_and_revalidates(fmt, tmp_p
     checked = run("validate", "--strict", str(data))
     assert checked.returncode == 0, checked.stdout.decode()[-3000:]
     assert b"conforms" in checked.stdout + checked.stderr
+
+
+def test_the_export_comes_with_its_dataset_description(tmp_path):
+    import hashlib
+
+    out = subprocess.run([sys.executable, "-m", "defcoop", "export", "--format", "trig", "-o",
+                          str(tmp_path / "defcoop.trig"), "--dataset", str(tmp_path / "dataset.ttl")],
+                         check=False, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    description = ox.Store()
+    description.load(path=str(tmp_path / "dataset.ttl"), format=ox.RdfFormat.TURTLE)
+    spdx = "http://spdx.org/rdf/terms#"
+    values = [q.object.value for q in description.quads_for_pattern(None, ox.NamedNode(spdx + "checksumValue"), None)]
+    assert values == [hashlib.sha256((tmp_path / "defcoop.trig").read_bytes()).hexdigest()]
+    urls = [q.object.value for q in description.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/ns/dcat#downloadURL"), None)]
+    assert urls == [(tmp_path / "defcoop.trig").resolve().as_uri()]
+    no_output = subprocess.run([sys.executable, "-m", "defcoop", "export", "--dataset", str(tmp_path / "d.ttl")],
+                               check=False, capture_output=True, text=True, timeout=600)
+    assert no_output.returncode == 2 and no_output.stdout == "" and "--dataset" in no_output.stderr

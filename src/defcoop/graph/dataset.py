@@ -46,7 +46,7 @@ def prefixes() -> dict[str, str]:
 
 
 def describe(store: ox.Store, *, endpoint: str | None = None, api: str | None = None,
-             examples: list[str] = (), dumps: dict[str, tuple[str, bytes]] | None = None) -> list:
+             examples: tuple[str, ...] | list[str] = (), dumps: dict[str, tuple[str, bytes]] | None = None) -> list:
     """The description's triples.
 
     ``endpoint``: the SPARQL endpoint URL; ``api``: the OpenAPI document URL;

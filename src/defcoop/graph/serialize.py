@@ -94,8 +94,8 @@ def blank_labels(triples: Iterable) -> dict[str, str]:
             f"{inner(s.value, frozenset()) if isinstance(s, ox.BlankNode) else s} {p}"
             for s, p in in_edges.get(node, ())
         )
-        digest = hashlib.sha256((inner(node, frozenset()) + "|" + "|".join(incoming)).encode())
-        keyed.append((digest.hexdigest()[:16], node))
+        text = inner(node, frozenset()) + "|" + "|".join(incoming)
+        keyed.append((hashlib.sha256(text.encode()).hexdigest()[:16], node))
     keyed.sort()
     labels: dict[str, str] = {}
     seen: dict[str, int] = defaultdict(int)
