@@ -159,6 +159,18 @@ def test_a_bad_parameter_is_a_400_naming_it(server, query, parameter):
     assert doc["parameter"] == parameter and doc["detail"].startswith(parameter)
 
 
+@pytest.mark.parametrize("query, parameter", [
+    ("qery=ASK%7B%7D", "qery"),
+    ("query=ASK%7B%7D&query=ASK%7B%7D", "query"),
+    ("query=SELECT%20WHERE", "query"),
+    ("query=ASK%7B%7D&default-graph-uri=not%20an%20iri", "default-graph-uri"),
+])
+def test_a_bad_sparql_parameter_is_a_400_naming_it(server, query, parameter):
+    status, headers, body = get(f"{server}/sparql?{query}")
+    assert status == 400
+    assert problem(status, headers, body)["parameter"] == parameter
+
+
 def test_a_parameter_binds_as_defcoop_query_binds(server):
     q = next(q for q in LIBRARY if q.name == "partner")
     local = render(execute(bind(q, {"country": "id:FR", "lang": "nl"}), name="partner"), "csv")
@@ -353,7 +365,8 @@ def test_an_iri_dereferences_with_content_negotiation(server, accept, media, ext
 
 
 def test_an_unknown_media_type_is_406(server):
-    for url in (f"{server}/{THING}", f"{server}/.well-known/void"):
+    ask = urllib.parse.urlencode({"query": "ASK {}"})
+    for url in (f"{server}/{THING}", f"{server}/.well-known/void", f"{server}/sparql?{ask}"):
         status, headers, body = get(url, "image/png")
         assert status == 406
         problem(status, headers, body)
