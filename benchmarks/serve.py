@@ -15,6 +15,8 @@ For each size (the project's own graph, or a corpus of ``generate.py``) it start
 
 The machine is shared; the numbers are for ratios within one run.
 
+The table is printed and written to ``benchmarks/SERVE.md``.
+
 Usage: python benchmarks/serve.py [--sizes project,100k,1M] [--requests 300] [--clients 4]
 """
 
@@ -166,6 +168,7 @@ def main(argv=None) -> int:
     ap.add_argument("--clients", type=int, default=4, help="concurrent clients")
     ap.add_argument("--repeat", type=int, default=15, help="serial requests per latency median")
     ap.add_argument("--work", type=Path, default=None, help="folder for generated corpora (kept)")
+    ap.add_argument("--out", type=Path, default=HERE / "SERVE.md", help="where the table is written")
     args = ap.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="defcoop-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -174,6 +177,9 @@ def main(argv=None) -> int:
         for size in args.sizes.split(","):
             rows += measure(size.strip(), work, args)
             print(table(rows), flush=True)
+        args.out.write_text(f"# `defcoop serve` under load\n\n`python benchmarks/serve.py --sizes {args.sizes} "
+                            f"--requests {args.requests} --clients {args.clients}` ({time.strftime('%Y-%m-%d')}, "
+                            f"{os.cpu_count()} CPUs; see docs/performance.md)\n\n{table(rows)}\n", encoding="utf-8")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
