@@ -503,3 +503,12 @@ def test_503_while_the_graph_loads():
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT ("SERVICE and INSERT" AS ?x) WHERE {}',
+    "SELECT ?x WHERE { BIND(<urn:SERVICE> AS ?x) }  # SERVICE in a comment",
+])
+def test_the_words_only_in_strings_iris_or_comments_are_not_refused(server, text):
+    status, _, body = get(f"{server}/sparql?" + urllib.parse.urlencode({"query": text}), "text/csv")
+    assert status == 200, body
