@@ -314,6 +314,13 @@ def test_an_update_and_service_are_refused(server, how):
     assert get(f"{server}/sparql?" + urllib.parse.urlencode({"query": count}), "text/csv")[2].split() == [b"n", b"0"]
 
 
+def test_a_huge_query_is_refused_unread(server):
+    huge = b"query=" + b"A" * (2 << 20)
+    status, headers, body = get(f"{server}/sparql", None, huge, "application/x-www-form-urlencoded")
+    assert status == 413
+    problem(status, headers, body)
+
+
 def test_other_methods_and_missing_pages_are_problems(server):
     for url, data, status in ((f"{server}/sparql", None, 400), (f"{server}/nothing/here", None, 404),
                               (f"{server}/id/no-such-thing", None, 404), (f"{server}/api/no-such-query", None, 404)):

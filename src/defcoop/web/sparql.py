@@ -48,9 +48,13 @@ async def request_parameters(request: Request) -> list[tuple[str, str]]:
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     if request.method == "POST":
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
-        if len(body) > MAX_QUERY:
-            raise Problem(413, f"the request body is over {MAX_QUERY} bytes")
+        parts, size = [], 0
+        async for part in request.stream():  # read no more than the limit
+            size += len(part)
+            if size > MAX_QUERY:
+                raise Problem(413, f"the request body is over {MAX_QUERY} bytes")
+            parts.append(part)
+        body = b"".join(parts)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
