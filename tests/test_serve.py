@@ -519,3 +519,9 @@ def test_503_while_the_graph_loads():
 def test_the_words_only_in_strings_iris_or_comments_are_not_refused(server, text):
     status, _, body = get(f"{server}/sparql?" + urllib.parse.urlencode({"query": text}), "text/csv")
     assert status == 200, body
+
+
+def test_the_cli_does_not_import_the_web_stack_until_serve_runs():
+    probe = "import sys, defcoop.cli; print(sorted(m for m in ('starlette', 'uvicorn', 'defcoop.web') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
