@@ -33,6 +33,12 @@ def available() -> bool:
 
 def command(work: Path, shapes: Path, data: Path) -> list[str]:
     """``java ... shacl.shacl validate`` for ``shapes`` and ``data``."""
+    return ["java", "-cp", classpath(work), "shacl.shacl", "validate", "--shapes", str(shapes),
+            "--data", str(data)]
+
+
+def classpath(work: Path) -> str:
+    """A classpath on which Debian's Jena commands start (``shacl.shacl``, ``arq.rsparql``)."""
     bundles = work / "jena-bundles"
     if not bundles.exists():
         with zipfile.ZipFile(JARS / "jena-core.jar") as jar:
@@ -42,9 +48,7 @@ def command(work: Path, shapes: Path, data: Path) -> list[str]:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(jar.read(name))
     jars = [str(p) for p in sorted(JARS.glob("*.jar")) if not p.name.startswith(_LEAVE_OUT)]
-    classpath = ":".join([str(bundles), *jars])
-    return ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes),
-            "--data", str(data)]
+    return ":".join([str(bundles), *jars])
 
 
 def write_merged(corpus: Path, out: Path) -> int:

@@ -1,5 +1,5 @@
-"""`defcoop load` and `defcoop serve` without the CI's stores: errors, dry run,
-batching, a real Oxigraph server killed mid-load, and the local endpoint.
+"""`defcoop load` without the CI's stores: errors, dry run, batching, a real
+Oxigraph server killed mid-load (`defcoop serve`: tests/test_serve.py).
 
 Every test runs the real command as a separate process against real HTTP servers
 (canned ones for the errors, the `oxigraph` binary for the rest).
@@ -7,14 +7,7 @@ Every test runs the real command as a separate process against real HTTP servers
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -126,66 +119,3 @@ def test_killing_the_server_mid_load_leaves_the_previous_graph(tmp_path):
             assert isomorphic(graph_on_store(server.url + "/query", str(s.graph)), local), s.graph
     finally:
         server.stop()
-
-
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_serve_answers_read_only_and_stops_cleanly(tmp_path, stop):
-    port = free_port()
-    env = dict(os.environ, TMPDIR=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "defcoop", "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = process.stdout.readline()
-        assert line.strip() == f"SPARQL endpoint: http://127.0.0.1:{port}/query", process.stderr.read()
-        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-        with urllib.request.urlopen(urllib.request.Request(
-                f"http://127.0.0.1:{port}/query?{query}", headers={"Accept": "text/csv"})) as r:
-            assert int(r.read().decode().splitlines()[1]) == len(load_dataset())
-        with pytest.raises(urllib.error.HTTPError):  # read-only: no updates
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/update", data=urllib.parse.urlencode(
-                {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}).encode())
-        children = _children(process.pid)
-        assert children, "the oxigraph server runs as a child process"
-        process.send_signal(stop)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert "stopped" in process.stderr.read()
-    for pid in children:
-        assert not Path(f"/proc/{pid}").exists() or _zombie(pid), f"stray process {pid}"
-    assert list(tmp_path.iterdir()) == [], "temporary folder left behind"
-    with pytest.raises(OSError):
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=2)
-
-
-def test_serve_on_a_busy_port_is_an_error(tmp_path):
-    with Server(html_page) as busy:
-        port = busy.server_address[1]
-        out = subprocess.run([sys.executable, "-m", "defcoop", "serve", "--port", str(port)],
-                             capture_output=True, text=True, timeout=120,
-                             env=dict(os.environ, TMPDIR=str(tmp_path)))
-    assert out.returncode == 2
-    assert "did not start" in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
-    assert list(tmp_path.iterdir()) == []
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        m = re.search(r"^PPid:\s+(\d+)", text, re.M)
-        if m and int(m.group(1)) == pid:
-            out.append(int(status.parent.name))
-    return out
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True

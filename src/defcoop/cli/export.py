@@ -4,26 +4,66 @@ import sys
 
 import click
 
-from defcoop.graph.export import FORMATS, write_atomic
 from defcoop.cli.common import data_option, sources_for
+from defcoop.graph.export import write_atomic
+
+#: the readable writers of defcoop.graph.serialize, and RDF/XML from Oxigraph
+FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "xml")
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ttl", show_default=True,
-    help="RDF serialisation.",
+    "--format", "fmt", type=click.Choice(FORMATS), default="ttl", show_default=True,
+    help="ttl, nt, jsonld: the merged graph; trig, nq: one named graph per source file "
+    "(the graphs of `defcoop load`); xml: RDF/XML.",
+)
+@click.option(
+    "--graphs", type=click.Choice(["all", "data"]), default="all", show_default=True,
+    help="all: the ontology and the data; data: the reference data and the documents only, "
+    "which `defcoop validate FILE` checks against the ontology.",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False),
     help="Write to this file (atomically) instead of standard output.",
 )
+@click.option(
+    "--dataset", "dataset_file", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Also write the VoID + DCAT description of the export (with its SHA-256) to FILE "
+    "(dataset.ttl); needs -o.",
+)
 @data_option
-def export(fmt, output, data_files):
-    """Export the ontology and data merged into one RDF file."""
-    from defcoop.query.engine import load_store, serialize  # Oxigraph's serialisers: ~7x rdflib's
+def export(fmt, graphs, output, dataset_file, data_files):
+    """Export the ontology and data: Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML.
 
-    data = serialize(load_store(sources_for(data_files)), fmt)
+    Byte-stable: the same graph gives the same bytes on every run.
+    """
+    from defcoop.errors import DefcoopError
+    from defcoop.graph import serialize as S
+    from defcoop.query.engine import load_store
+
+    if dataset_file and not output:
+        raise DefcoopError("--dataset: needs -o FILE (the description names the file and its checksum)")
+    sources = sources_for(data_files)
+    store = load_store(sources)
+    chosen = None if graphs == "all" else [s.graph for s in sources if s.kind != "ontology"]
+    if fmt == "xml":
+        if chosen is not None:
+            raise DefcoopError("--graphs data: not with --format xml (use ttl, nt, jsonld, trig or nq)")
+        from defcoop.query.engine import serialize as oxigraph_serialize
+
+        data = oxigraph_serialize(store, "xml")
+    else:
+        data = S.serialize(S.store_statements(store, fmt, chosen), fmt)
     if output:
         write_atomic(data, output)
     else:
         sys.stdout.buffer.write(data)
+    if dataset_file:
+        from pathlib import Path
+
+        from defcoop.graph import dataset
+
+        media = S.FORMATS[fmt][0] if fmt in S.FORMATS else "application/rdf+xml"
+        # the dump is named by where it was written (a file: IRI)
+        triples = dataset.describe(store, dumps={Path(output).resolve().as_uri(): (media, data)})
+        write_atomic(S.turtle(triples, dataset.prefixes()), dataset_file)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import signal
+
 import click
 
 from defcoop.cli.common import data_option, sources_for
@@ -9,27 +11,46 @@ from defcoop.cli.common import data_option, sources_for
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on.")
-@click.option("--writable", is_flag=True,
-              help="Also accept SPARQL Update (/update) and Graph Store writes (/store); "
-                   "changes are lost when it stops.")
+@click.option("--htaccess", "htaccess", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the w3id.org redirect rules (.htaccess) for a copy deployed at "
+                   "--deployed-at to FILE, and exit.")
+@click.option("--deployed-at", metavar="URL", default="https://defcoop.example.org",
+              show_default=True, help="With --htaccess: where the deployed server answers.")
 @data_option
-def serve(host, port, writable, data_files):
-    """Serve the graph as a local SPARQL endpoint (Oxigraph server) until Ctrl-C.
+def serve(host, port, htaccess, deployed_at, data_files):
+    """Serve the graph over HTTP until Ctrl-C: SPARQL, the stored queries as an API,
+    every https://w3id.org/defcoop/ IRI, the dataset description. Read-only.
 
-    Each file is a named graph (the IRIs of `defcoop load`); queries without
-    GRAPH see all of them. Read-only unless --writable. Prints the query URL.
+    \b
+    /sparql                SPARQL 1.1 Protocol (query only; SERVICE refused)
+    /api, /api/NAME        one operation per stored query (/api/openapi.json)
+    /id/..., /vocab/...    the things, as HTML, Turtle, JSON-LD or N-Triples
+    /.well-known/void      the VoID + DCAT description; /dump/defcoop.ttl ... the dumps
     """
-    from defcoop.stores.serve import serve as run_server
+    if htaccess:
+        from defcoop.graph.export import write_atomic
+        from defcoop.web.htaccess import rules
+
+        write_atomic(rules(deployed_at).encode(), htaccess)
+        click.echo(f"wrote {htaccess}", err=True)
+        return
+    # Starlette and uvicorn are imported only here: `import defcoop.cli` stays fast
+    from defcoop.web.app import run
 
     def ready(base):
-        click.echo(f"SPARQL endpoint: {base}/query", nl=True)
-        if writable:
-            click.echo(f"SPARQL Update:   {base}/update")
-            click.echo(f"Graph Store:     {base}/store")
-        click.echo("read-write (changes are lost on exit)" if writable else "read-only", err=True)
-        click.echo("press Ctrl-C to stop", err=True)
+        click.echo(f"SPARQL endpoint: {base}/sparql")
+        click.echo(f"API:             {base}/api (OpenAPI: {base}/api/openapi.json)")
+        click.echo(f"Things:          {base}/id/...  Description: {base}/.well-known/void")
+        click.echo("read-only; press Ctrl-C to stop", err=True)
 
+    def interrupt(signum, frame):  # SIGTERM ends the server as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        run_server(sources_for(data_files), host=host, port=port, writable=writable, on_ready=ready)
+        run(sources_for(data_files), host=host, port=port, on_ready=ready)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("stopped", err=True)

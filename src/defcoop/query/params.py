@@ -213,6 +213,12 @@ def query_kind(text: str) -> str | None:
     return None
 
 
+def keywords(text: str) -> set[str]:
+    """The bare words of a query in upper case (keywords and function names; not those
+    inside strings, IRIs, comments or prefixed names): ``"SERVICE" in keywords(text)``."""
+    return {text[a:b].upper() for kind, a, b in tokens(text) if kind == "word"}
+
+
 def variables(text: str) -> set[str]:
     """The names of the variables the query mentions."""
     return {text[a + 1 : b] for kind, a, b in tokens(text) if kind == "var"}
