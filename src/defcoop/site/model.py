@@ -91,6 +91,9 @@ class QuoteView:
     end: int
     source: str
     bodies: list  # of Value
+    paragraph: int = 0  # the paragraph of the letter it stands in, from 1
+    paragraph_anchor: str = ""
+    english: str | None = None  # an English rendering of the quote, where the data holds one
 
     @property
     def href(self) -> str:
@@ -216,10 +219,27 @@ class SiteModel:
                     start=q.start,
                     end=q.end,
                     source=str(q.source),
-                    bodies=sorted((self.value(b) for b in q.bodies), key=lambda v: v.label.en if v.label else v.text),
+                    bodies=sorted((self.value(b) for b in q.bodies if not self._translation_node(b)),
+                                  key=lambda v: v.label.en if v.label else v.text),
+                    paragraph=para.index + 1,
+                    paragraph_anchor=f"p{para.index + 1}",
+                    english=self._english(q.annotation),
                 )
             )
         return out
+
+    def _translation_node(self, body) -> bool:
+        return (body, RDF.type, OA.TextualBody) in self.graph
+
+    def _english(self, annotation) -> str | None:
+        """The English rendering of a quote: a body of its annotation that is an
+        ``oa:TextualBody`` with an English ``rdf:value`` (none in the data as yet)."""
+        for body in self.graph.objects(annotation, OA.hasBody):
+            if self._translation_node(body):
+                for v in self.graph.objects(body, RDF.value):
+                    if isinstance(v, Literal) and (v.language or "").lower().startswith("en"):
+                        return str(v)
+        return None
 
     # -- figures --------------------------------------------------------------
     def count_instances(self, cls: str) -> int:
