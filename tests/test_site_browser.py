@@ -1,23 +1,29 @@
-"""The built site in a real headless browser (Debian's Chromium through its chromedriver):
-every internal link followed, the pictures rendered with a node or mark for every entity
-and event, the language switch used, and screenshots at laptop and phone width saved to
-tests/artifacts/ (git-ignored) for a person to look at."""
+"""The built site in a real headless browser (Debian's Chromium through its chromedriver),
+one browser session for every test: every internal link followed, the pictures rendered
+with a node or mark for every entity and event, the language switch used, every stored
+query run in the page by Oxigraph's WebAssembly build and compared with `defcoop query`,
+search and filters used, the timeline's geometry read, the partner page of Norway read,
+and screenshots of every kind of page at laptop and phone width saved to
+``$DEFCOOP_ARTEFACTS`` or tests/artifacts/ (git-ignored) for a person to look at."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections import deque
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
-
 from test_site import EVENTS, NETWORK, iris
+
+from defcoop.site.paths import entity_path
 
 CHROMIUM = os.environ.get("DEFCOOP_CHROMIUM") or shutil.which("chromium")
 DRIVER = os.environ.get("DEFCOOP_CHROMEDRIVER") or shutil.which("chromedriver")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(os.environ.get("DEFCOOP_ARTEFACTS") or Path(__file__).parent / "artifacts")
 MISSING = (
     "needs Debian's chromium and chromium-driver (installed by .ci/setup.d/40-browser.sh; "
     "or set DEFCOOP_CHROMIUM and DEFCOOP_CHROMEDRIVER)"
@@ -53,8 +59,9 @@ def browser(tmp_path_factory):
         "--window-size=1280,900",
     ):
         options.add_argument(arg)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    driver.set_script_timeout(120)
     yield driver
     driver.quit()
 
@@ -150,13 +157,16 @@ def test_language_switch_shows_one_language_and_is_remembered(browser, site):
     assert "Partner network" in browser.find_element(By.TAG_NAME, "nav").text
 
 
+#: one page of every kind: home, pictures, lists, the letter, an agreement, an event, a
+#: partner, a place, the query page and the ontology reference
 PAGES = ["index.html", "network.html", "timeline.html", "letter.html", "entities.html",
-         "id/agreement/doi-nl-de-2019.html", "ontology.html", "queries.html"]
+         "id/agreement/doi-nl-de-2019.html", "id/event/joint-arctic-training-2019.html", "id/NO.html",
+         "id/Bardufoss.html", "ontology.html", "queries.html"]
 
 
 @pytest.mark.parametrize("width, height, device", [(1280, 900, "laptop"), (375, 812, "phone")])
 def test_pages_fit_the_screen(browser, site, width, height, device):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.set_window_size(width, height)
     try:
         for page in PAGES:
@@ -169,3 +179,187 @@ def test_pages_fit_the_screen(browser, site, width, height, device):
             browser.save_screenshot(str(ARTIFACTS / f"{name}-{device}.png"))
     finally:
         browser.set_window_size(1280, 900)
+
+
+# -- the query page: every stored query run by Oxigraph in the page ---------------------
+
+def expected_rows(name, values):
+    """The rows of ``defcoop query NAME --param ...`` as SPARQL JSON results."""
+    from defcoop.query import library
+    from defcoop.query.formats import to_json
+    from defcoop.query.runner import execute
+
+    q = library.find(name)
+    result = execute(library.bind(q, values), name=name)
+    return q, json.loads(to_json(result.variables, result.rows))
+
+
+def comparable(results):
+    """Rows as tuples of terms (blank node labels and xsd:string left out)."""
+    variables = results["head"]["vars"]
+
+    def term(t):
+        if t is None:
+            return None
+        if t["type"] == "bnode":
+            return ("bnode",)
+        dt = t.get("datatype")
+        return (t["type"], t["value"], t.get("xml:lang"),
+                None if dt == "http://www.w3.org/2001/XMLSchema#string" else dt)
+
+    return variables, [tuple(term(r.get(v)) for v in variables) for r in results["results"]["bindings"]]
+
+
+def run_in_page(browser, name, values):
+    """Fill the query's form, press its button, and read what the page answered."""
+    form = browser.find_element(By.ID, f"run-{name}")
+    for key, value in values.items():
+        field = form.find_element(By.CSS_SELECTOR, f"[name='{key}']")
+        browser.execute_script("arguments[0].value = arguments[1];", field, value)
+    browser.execute_script("arguments[0].querySelector('output').removeAttribute('data-state');", form)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    state = browser.execute_async_script(
+        """const [form, done] = [arguments[0], arguments[arguments.length - 1]];
+           const out = form.querySelector('output');
+           (function wait() {
+             const s = out.getAttribute('data-state');
+             if (s === 'done' || s === 'error') done(s); else setTimeout(wait, 50);
+           })();""", form)
+    out = form.find_element(By.TAG_NAME, "output")
+    assert state == "done", f"{name}: {out.text}"
+    return json.loads(out.get_attribute("data-json"))
+
+
+def runs():
+    from defcoop.query import library
+
+    cases = [(q.name, {}) for q in library.load_library()]
+    return cases + [("partner", {"country": "id:NO"}), ("partner", {"country": "id:DE"})]
+
+
+def test_every_stored_query_in_the_page_gives_the_rows_of_defcoop_query(browser, site):
+    browser.set_window_size(1280, 900)
+    browser.get(url_of(site, "queries.html"))
+    problems, checked = [], 0
+    for name, values in runs():
+        q, expected = expected_rows(name, values)
+        got = run_in_page(browser, name, values)
+        (ev, erows), (gv, grows) = comparable(expected), comparable(got)
+        if ev != gv:
+            problems.append(f"{name} {values}: variables {gv} != {ev}")
+        elif (grows if q.ordered else sorted(grows, key=repr)) != (erows if q.ordered else sorted(erows, key=repr)):
+            problems.append(f"{name} {values}: {len(grows)} rows in the page, {len(erows)} by defcoop query")
+        checked += 1
+    assert not problems, "\n".join(problems)
+    assert checked == len(runs()) >= 20
+    browser.save_screenshot(str(ARTIFACTS / "queries-run-laptop.png"))
+
+
+def test_free_sparql_runs_in_the_page_with_the_project_prefixes(browser, site):
+    browser.get(url_of(site, "queries.html"))
+    form = browser.find_element(By.ID, "run-free")
+    text = form.find_element(By.TAG_NAME, "textarea").get_attribute("value")
+    assert "PREFIX dco: <https://w3id.org/defcoop/ontology#>" in text
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    got = browser.execute_async_script(
+        """const done = arguments[arguments.length - 1], out = document.querySelector('#run-free output');
+           (function wait() { out.getAttribute('data-state') === 'done' ? done(out.getAttribute('data-json'))
+                              : setTimeout(wait, 50); })();""")
+    rows = json.loads(got)["results"]["bindings"]
+    names = {r["name"]["value"] for r in rows}
+    assert any("Joint Arctic Training 2019" in n for n in names)
+    csv = browser.find_element(By.CSS_SELECTOR, "#run-free a.csv")
+    assert csv.get_attribute("download") == "query.csv" and csv.get_attribute("href").startswith("blob:")
+
+
+def test_a_bad_parameter_is_one_clear_line_in_the_page(browser, site):
+    browser.get(url_of(site, "queries.html"))
+    form = browser.find_element(By.ID, "run-partner")
+    field = form.find_element(By.CSS_SELECTOR, "[name='country']")
+    browser.execute_script("arguments[0].value = 'xx:NO';", field)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    alert = form.find_element(By.CSS_SELECTOR, "output [role=alert]")
+    assert alert.text.startswith("--param country: unknown prefix")
+
+
+# -- search and filters -----------------------------------------------------------
+
+@pytest.mark.parametrize("text, page", [("Bardufoss", "id/Bardufoss.html"), ("F-35", "id/F-35.html"),
+                                        ("Parly", "id/FlorenceParly.html")])
+def test_search_finds_the_entity_first(browser, site, text, page):
+    browser.get(url_of(site, "entities.html"))
+    box = browser.find_element(By.CSS_SELECTOR, "form.filters input[type=search]")
+    box.clear()
+    box.send_keys(text)
+    first = browser.find_element(By.CSS_SELECTOR, "#hits li a")
+    assert first.get_attribute("href") == url_of(site, page)
+
+
+def visible(browser, selector):
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).filter("
+        "e => e.getClientRects().length > 0).length;", selector)
+
+
+@pytest.mark.parametrize("page, items", [("entities.html", "[data-filterable] li[data-kind]"),
+                                         ("timeline.html", "figure svg a.event")])
+def test_each_filter_narrows(browser, site, page, items):
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(url_of(site, page))
+    every = visible(browser, items)
+    assert every > 20
+    for name, value in (("partner", "NO"), ("kind", "event"),
+                        ("status", "planned"), ("year", "2019")):
+        select = Select(browser.find_element(By.CSS_SELECTOR, f"form.filters select[name={name}]"))
+        select.select_by_value(value)
+        shown = visible(browser, items)
+        if name == "kind" and page == "timeline.html":
+            assert shown == every  # every mark of the timeline is an event
+        else:
+            assert 0 < shown < every, f"{page}: {name}={value} shows {shown} of {every}"
+        select.select_by_value("")
+        assert visible(browser, items) == every
+
+
+# -- the timeline tells the truth --------------------------------------------------
+
+def test_joint_arctic_training_2019_runs_from_january_to_the_end_of_march(browser, site):
+    browser.get(url_of(site, "timeline.html"))
+    years, bar = browser.execute_script(
+        """const svg = document.querySelector('figure.timeline svg');
+           const years = {};
+           svg.querySelectorAll('line.year').forEach(l => years[l.dataset.year] = +l.getAttribute('x1'));
+           const a = svg.querySelector('a.event[data-iri$="/event/joint-arctic-training-2019"]');
+           const b = a.querySelector('rect').getBBox();
+           return [years, [b.x, b.x + b.width]];""")
+    x0, x1 = years["2019"], years["2020"]
+
+    def x(d):
+        return x0 + (x1 - x0) * (d - date(2019, 1, 1)).days / 365
+
+    assert bar[0] == pytest.approx(x(date(2019, 1, 1)), abs=0.5)
+    assert x(date(2019, 3, 1)) < bar[1] <= x(date(2019, 4, 1)) + 0.5, "the bar does not end in March 2019"
+
+
+# -- partner pages ------------------------------------------------------------------
+
+NORWAY = """
+PREFIX dco: <https://w3id.org/defcoop/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?x WHERE {
+  { ?x a dco:Training ; schema:location/schema:containedInPlace* <https://w3id.org/defcoop/id/NO> }
+  UNION { ?x a dco:Place ; schema:containedInPlace+ <https://w3id.org/defcoop/id/NO> } }"""
+
+
+def test_norway_page_lists_the_norwegian_trainings_and_places(browser, site, project_graph):
+    browser.get(url_of(site, "id/NO.html"))
+    links = set(browser.execute_script(
+        "return Array.from(document.querySelectorAll('section.partner a')).map("
+        "a => new URL(a.getAttribute('href'), document.baseURI).href);"))
+    wanted = {url_of(site, entity_path(iri)) for iri in iris(project_graph, NORWAY)}
+    assert len(wanted) >= 8  # four trainings, four places
+    assert wanted <= links, sorted(wanted - links)
+    text = browser.find_element(By.CSS_SELECTOR, "section.partner").text
+    assert "Joint Arctic Training" in text and "Bardufoss" in text
+    assert browser.find_elements(By.CSS_SELECTOR, "section.partner svg a.event")

@@ -69,7 +69,7 @@ def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, 
         m.facets = found.of[m.iri]
     figures = model.figures()
     stored = query_views(model, sources) if queries else None
-    partners = partner_views(model, found, sources, queries=queries)
+    partners = partner_views(model, found, line, sources, queries=queries)
     pages_of = {e.iri: [e.path, e.label.en, e.label.nl] for e in model.entities}
     specs = query_specs(library.load_library(), pages_of) if stored else None
 

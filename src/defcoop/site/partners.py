@@ -18,7 +18,7 @@ from defcoop.site import render
 from defcoop.site.facets import Facets
 from defcoop.site.model import SiteModel
 from defcoop.site.queries import query_views
-from defcoop.site.timeline import timeline
+from defcoop.site.timeline import layout
 
 #: the order of the groups on a partner page (kinds of `defcoop.site.facets`)
 ORDER = ("agreement", "project", "programme", "cooperation", "event", "person", "office",
@@ -44,8 +44,11 @@ class PartnerView:
     query: object = None  # QueryView of the partner query for it
 
 
-def partner_views(model: SiteModel, facets: Facets, sources=None, *, queries: bool = True) -> dict:
-    """Entity IRI of each strategic partner -> its `PartnerView`."""
+def partner_views(model: SiteModel, facets: Facets, line, sources=None, *,
+                  queries: bool = True) -> dict:
+    """Entity IRI of each strategic partner -> its `PartnerView`; ``line`` is the whole
+    `defcoop.site.timeline.Timeline`, whose marks the small timelines reuse."""
+    every = line.dated + line.undated
     kinds = dict(facets.kinds)
     views = {}
     for iri, label in facets.partners:
@@ -60,8 +63,8 @@ def partner_views(model: SiteModel, facets: Facets, sources=None, *, queries: bo
         events = {t for t in tied if facets.of.get(t, {}).get("kind") == "event"}
         view = PartnerView(iri, label, section, paragraphs, groups, events=len(events))
         if events:
-            line = timeline(model, only=events, facets=facets.of)
-            view.timeline_svg = render.render("timeline.svg.j2", model.by_iri[iri].path, tl=line,
+            small = layout([m for m in every if m.iri in events], line.letter_date, whole=False)
+            view.timeline_svg = render.render("timeline.svg.j2", model.by_iri[iri].path, tl=small,
                                               standalone=False, prefix=f"tl-{iri.rsplit('/', 1)[-1]}-")
         if queries:
             code = "id:" + iri.rsplit("/", 1)[-1]

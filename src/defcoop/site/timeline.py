@@ -18,7 +18,7 @@ the graph already holds derived day intervals (``dco:earliestDate`` /
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from rdflib import Literal, URIRef
@@ -107,22 +107,32 @@ def extent(value: Literal, season: str | None = None) -> tuple[date, date]:
     return date(y, 1, 1), date(y, 12, 31)
 
 
-def timeline(model: SiteModel, only: set[str] | None = None, facets: dict | None = None) -> Timeline:
-    """The timeline of every event, or of the events in ``only`` (a partner's small one)."""
+def timeline(model: SiteModel) -> Timeline:
+    """The timeline of every event of the graph."""
+    return layout(*marks(model))
+
+
+def marks(model: SiteModel) -> tuple[list[Mark], date]:
+    """A mark for every event, and the letter's date."""
     g = model.graph
     events = [URIRef(str(r[0])) for r in run(EVENTS_QUERY, g, name="events").rows]
-    if only is not None:
-        events = [e for e in events if str(e) in only]
     letter_rows = run(LETTER_DATE_QUERY, g, name="letter date").rows
     letter = letter_rows[0][0].toPython() if letter_rows else date(2019, 6, 19)
-    marks = [_mark(model, e) for e in events]
-    for m in marks:
-        m.facets = (facets or {}).get(m.iri, {})
+    return [_mark(model, e) for e in events], letter
+
+
+def layout(all_marks: list[Mark], letter: date, whole: bool = True) -> Timeline:
+    """The marks placed on one axis (copies: the same mark can be on two timelines).
+
+    The whole timeline runs from 2013 to 2021 at least; a part of it (``whole=False``,
+    a partner's events) over the years of its own marks and the letter's.
+    """
+    marks = [replace(m) for m in all_marks]
     dated = sorted((m for m in marks if m.start), key=lambda m: (m.key, m.end, m.label.en))
     undated = sorted((m for m in marks if not m.start),
                      key=lambda m: (m.when.en if m.when else "~", m.label.en))
-    first = min([m.start.year for m in dated] + [2013 if only is None else letter.year])
-    last = max([m.last.year for m in dated] + [2021 if only is None else letter.year])
+    first = min([m.start.year for m in dated] + [2013 if whole else letter.year])
+    last = max([m.last.year for m in dated] + [2021 if whole else letter.year])
     lo, hi = date(first, 1, 1), date(last + 1, 1, 1)
 
     def x(d: date) -> float:
