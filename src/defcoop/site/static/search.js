@@ -75,7 +75,7 @@
       var f = chosen(form), shown = 0;
       Array.prototype.forEach.call(items, function (node) {
         var ok = passes(facetsOf(node), f);
-        if (ok) { shown++; }
+        if (ok && node.tagName !== "TR") { shown++; }
         if (node instanceof SVGElement) { node.style.display = ok ? "" : "none"; } else { node.hidden = !ok; }
       });
       if (count) { count.textContent = String(shown); }
