@@ -1,9 +1,17 @@
 // Zoom for the wide pictures: the buttons before a figure set the width of its SVG
 // ("fit" fits it to the screen); the figure scrolls in its own box, so the page never
-// scrolls sideways.
+// scrolls sideways. Where the timeline is wider than the screen (a phone), it opens
+// scrolled to the letter's date, where most events are.
 (function () {
   "use strict";
+  function toLetterDate(figure) {
+    var svg = figure.querySelector("svg"), line = svg && svg.querySelector("line.letter-date");
+    if (!line || figure.scrollWidth <= figure.clientWidth) { return; }
+    var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    figure.scrollLeft = parseFloat(line.getAttribute("x1")) * scale - figure.clientWidth * 0.6;
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".figure.timeline"), toLetterDate);
     Array.prototype.forEach.call(document.querySelectorAll(".zoom"), function (group) {
       var figure = group.nextElementSibling;
       while (figure && !figure.classList.contains("figure")) { figure = figure.nextElementSibling; }
@@ -19,6 +27,7 @@
         svg.style.minWidth = "0";
         svg.style.maxWidth = "none";
         svg.style.width = Math.round(natural * scale) + "px";
+        if (figure.classList.contains("timeline")) { toLetterDate(figure); }
       });
     });
   });
