@@ -64,7 +64,7 @@ def _packed(variable: str, data: bytes, compressed: bool = False) -> str:
 def engine_files(sources=None) -> dict[str, str]:
     """The engine and the dump, by path in the site."""
     store = load_store(sources)
-    dump = store.dump(format=ox.RdfFormat.N_QUADS)
+    dump = store.dump(format=ox.RdfFormat.N_QUADS) or b""
     return {
         "static/oxigraph/oxigraph.js": classic_script(_vendored("web.js").decode("utf-8")),
         "static/oxigraph/engine.js": _packed("DEFCOOP_OXIGRAPH_WASM", _vendored("web_bg.wasm.gz"), True),

@@ -113,10 +113,10 @@ def strategic_partners(g: Graph) -> list[str]:
     found = set()
     for partnership in g.subjects(RDF.type, DCO.StrategicPartnership):
         found |= {str(p) for p in g.objects(partnership, DCO.partner) if str(p) != HOME}
-    first = {}
+    first: dict[str, int] = {}
     for section in g.subjects(RDF.type, DCO.DocumentSection):
         for ann in g.subjects(OA.hasBody, section):
-            starts = [int(s) for t in g.objects(ann, OA.hasTarget)
+            starts = [int(str(s)) for t in g.objects(ann, OA.hasTarget)
                       for sel in g.objects(t, OA.hasSelector) for s in g.objects(sel, OA.start)]
             for subject in g.objects(section, DCTERMS.subject):
                 if starts:

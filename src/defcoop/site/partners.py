@@ -85,7 +85,7 @@ def _section(model: SiteModel, partner: URIRef):
                 for sel in g.objects(target, OA.hasSelector):
                     at = g.value(sel, OA.start)
                     if at is not None and source is not None:
-                        starts[section] = (source, int(at))
+                        starts[section] = (source, int(str(at)))
     mine = [s for s in g.subjects(DCTERMS.subject, partner) if s in starts]
     if not mine:
         return None, []
@@ -93,7 +93,7 @@ def _section(model: SiteModel, partner: URIRef):
     source, start = starts[section]
     after = [at for s, (src, at) in starts.items() if src == source and at > start]
     end = min(after) if after else None
-    text = provenance.source_text(g, source)
+    text = provenance.source_text(g, URIRef(str(source)))
     paragraphs = [SectionParagraph(p.index + 1, f"p{p.index + 1}", p.text) for p in text.paragraphs
                   if p.end > start and (end is None or p.start < end)]
     return model.value(section), paragraphs

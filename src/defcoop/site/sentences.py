@@ -75,7 +75,9 @@ def also_called(entity: Entity) -> list:
 
 
 def _items(values: list) -> list[Item]:
-    items, en, nl = [], [], []
+    items: list[Item] = []
+    en: list[str] = []
+    nl: list[str] = []
     for v in values:
         if v.kind == "literal" and v.lang in ("en", "nl"):
             (en if v.lang == "en" else nl).append(v.text)

@@ -26,6 +26,7 @@ from rdflib.namespace import XSD
 
 from defcoop.namespaces import DCO, VOCAB
 from defcoop.query.runner import run
+from defcoop.site.labels import Label
 from defcoop.site.model import PREFIXES, SiteModel
 from defcoop.site.paths import entity_path
 
@@ -48,9 +49,9 @@ EARLIEST, LATEST = DCO.earliestDate, DCO.latestDate  # derived day intervals (wh
 class Mark:
     iri: str
     href: str
-    label: object
+    label: Label
     status: str  # "done", "in-progress", "planned", ...
-    status_label: object
+    status_label: Label | None
     stated: str  # dco:dateAsStated
     shape: str  # "day", "span", "open", "undated"
     x1: float = 0
@@ -58,15 +59,23 @@ class Mark:
     y: float = 0
     label_x: float = 0
     anchor: str = "start"
-    when: object = None  # label of the qualifier for undated events
+    when: Label | None = None  # label of the qualifier for undated events
     start: date | None = None  # first day covered
     end: date | None = None  # the day after the last day covered
     key: date | None = None  # where it sits in time, for the order
     facets: dict = field(default_factory=dict)  # filter values (see site.facets)
 
     @property
-    def last(self) -> date | None:
-        return self.end - timedelta(days=1) if self.end else None
+    def first(self) -> date:
+        """The first day covered (a dated mark's)."""
+        assert self.start is not None
+        return self.start
+
+    @property
+    def last(self) -> date:
+        """The last day covered (a dated mark's)."""
+        assert self.end is not None
+        return self.end - timedelta(days=1)
 
 
 @dataclass
@@ -85,7 +94,7 @@ class Timeline:
     stop: date  # the day at x = RIGHT
 
 
-def extent(value: Literal, season: str | None = None) -> tuple[date, date]:
+def extent(value, season: str | None = None) -> tuple[date, date]:
     """The days a stated date covers, from its value and datatype: (first day, last day).
 
     xsd:date is that day; xsd:gYearMonth the month; xsd:gYear the year, or the
@@ -128,10 +137,10 @@ def layout(all_marks: list[Mark], letter: date, whole: bool = True) -> Timeline:
     a partner's events) over the years of its own marks and the letter's.
     """
     marks = [replace(m) for m in all_marks]
-    dated = sorted((m for m in marks if m.start), key=lambda m: (m.key, m.end, m.label.en))
+    dated = sorted((m for m in marks if m.start), key=lambda m: (m.key or date.min, m.last, m.label.en))
     undated = sorted((m for m in marks if not m.start),
                      key=lambda m: (m.when.en if m.when else "~", m.label.en))
-    first = min([m.start.year for m in dated] + [2013 if whole else letter.year])
+    first = min([m.first.year for m in dated] + [2013 if whole else letter.year])
     last = max([m.last.year for m in dated] + [2021 if whole else letter.year])
     lo, hi = date(first, 1, 1), date(last + 1, 1, 1)
 
@@ -140,8 +149,8 @@ def layout(all_marks: list[Mark], letter: date, whole: bool = True) -> Timeline:
 
     for i, m in enumerate(dated):
         m.y = TOP + i * ROW
-        m.x1 = x(m.start)
-        m.x2 = RIGHT if m.shape == "open" else max(x(m.end), m.x1 + 2)
+        m.x1 = x(m.first)
+        m.x2 = RIGHT if m.shape == "open" else max(x(m.last + timedelta(days=1)), m.x1 + 2)
         if m.x2 < LEFT + (RIGHT - LEFT) * 0.55:
             m.label_x, m.anchor = m.x2 + 10, "start"
         else:
