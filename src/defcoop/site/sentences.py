@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from defcoop.namespaces import DCO
 from defcoop.site.labels import Label
@@ -26,8 +26,9 @@ MONTHS = {
     "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
            "september", "oktober", "november", "december"],
 }
-#: shown elsewhere on the page (labels, types) or folded into the line on the date
+#: shown elsewhere on the page (labels, types, links elsewhere) or folded into the line on the date
 HIDDEN = {str(p) for p in (RDF.type, RDFS.label, SKOS.prefLabel, FOAF.name, SKOS.altLabel,
+                           OWL.sameAs, RDFS.seeAlso, SKOS.exactMatch,
                            DCO.datePrecision, DCO.dateAsStated, DCO.season, DCO.dateQualifier,
                            DCO.date, DCO.startDate, DCO.endDate)}
 WHEN = Label("when", "wanneer")
