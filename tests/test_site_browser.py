@@ -360,3 +360,27 @@ def test_norway_page_lists_the_norwegian_trainings_and_places(browser, site, pro
     text = browser.find_element(By.CSS_SELECTOR, "section.partner").text
     assert "Joint Arctic Training" in text and "Bardufoss" in text
     assert browser.find_elements(By.CSS_SELECTOR, "section.partner svg a.event")
+
+
+def test_the_query_page_works_from_a_web_server_too(browser, site):
+    """The same page served over HTTP (a free port on localhost, stopped at the end)."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/queries.html")
+        _, expected = expected_rows("partner", {"country": "id:GB"})
+        got = run_in_page(browser, "partner", {"country": "id:GB"})
+        assert comparable(got) == comparable(expected)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
