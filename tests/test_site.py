@@ -285,6 +285,9 @@ def test_search_index_holds_labels_alt_labels_quotes_and_facets(built, project_g
     ("id/event/joint-arctic-training-2019.html", "from January 2019 to March 2019"),
     ("id/event/joint-arctic-training-2019.html", "van januari 2019 tot maart 2019"),
     ("id/event/f35-order-2018.html", "end of 2018"),
+    # an agreement says when it was signed, from its signing
+    ("id/agreement/doi-nl-de-2019.html", '<span class="l-en" lang="en">signed</span>'),
+    ("id/agreement/doi-nl-de-2019.html", '<span class="l-en" lang="en">21 May 2019</span>'),
     ("id/event/joint-arctic-training-2019.html", "Stated in the letter</span><span class=\"l-nl\" lang=\"nl\">Vermeld in de brief</span>, <a href=\"../../letter.html#p"),
     ("id/event/joint-arctic-training-2019.html", "<summary><span class=\"l-en\" lang=\"en\">The triples</span>"),
     # no English rendering of a quote is in the data, and the page says so

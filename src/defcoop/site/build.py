@@ -30,7 +30,7 @@ from defcoop.site.network import network
 from defcoop.site.ontology import ontology_view
 from defcoop.site.partners import partner_views
 from defcoop.site.queries import query_views
-from defcoop.site.sentences import also_called, lines
+from defcoop.site.sentences import also_called, lines, paragraphs
 from defcoop.site.timeline import timeline
 
 MARKER = ".defcoop-site"
@@ -95,6 +95,7 @@ def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, 
     for entity in model.entities:
         files[entity.path] = render.render("entity.html.j2", entity.path, e=entity,
                                            lines=lines(model, entity), also=also_called(entity),
+                                           paragraphs=paragraphs(entity),
                                            partner=partners.get(entity.iri))
     files["search-index.js"] = search.script(search.index(model, found))
     if specs:

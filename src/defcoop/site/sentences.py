@@ -32,6 +32,7 @@ HIDDEN = {str(p) for p in (RDF.type, RDFS.label, SKOS.prefLabel, FOAF.name, SKOS
                            DCO.datePrecision, DCO.dateAsStated, DCO.season, DCO.dateQualifier,
                            DCO.date, DCO.startDate, DCO.endDate)}
 WHEN = Label("when", "wanneer")
+SIGNED = Label("signed", "ondertekend")
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Item:
     value: Value | None = None
     text: Label | None = None
     lang: str | None = None  # the language of a text that exists in one language only
+    aside: bool = False  # shown in parentheses
 
 
 @dataclass
@@ -57,6 +59,7 @@ def lines(model: SiteModel, entity: Entity) -> list[Line]:
     when = _when(model, URIRef(entity.iri))
     if when is not None:
         out.append(when)
+    out.extend(_signed(model, URIRef(entity.iri)))
     by_prop: dict[str, list] = {}
     props: dict[str, Value] = {}
     for p, o in entity.about:
@@ -146,6 +149,21 @@ def _when(model: SiteModel, node: URIRef) -> Line | None:
         items.append(Item(text=Label(f"(precision: {model.labels[precision].en})",
                                      f"(precisie: {model.labels[precision].nl})")))
     return Line(None, WHEN, items, _stated(model, node))
+
+
+def _signed(model: SiteModel, agreement: URIRef) -> list[Line]:
+    """"signed: 21 May 2019 (signing of ...)": the signings of an agreement, with their dates."""
+    out = []
+    for signing in sorted(model.graph.subjects(DCO.signedAgreement, agreement)):
+        when = _when(model, signing)
+        items = (when.items[:1] if when is not None else []) + [Item(value=model.value(signing), aside=True)]
+        out.append(Line(None, SIGNED, items))
+    return out
+
+
+def paragraphs(entity: Entity) -> list:
+    """The paragraphs of the letter that state the entity's facts: (number, anchor), once each."""
+    return sorted({(q.paragraph, q.paragraph_anchor) for q in entity.quotes})
 
 
 def _stated(model: SiteModel, node: URIRef) -> Label | None:
