@@ -19,7 +19,14 @@ from defcoop.graph import provenance
 from defcoop.namespaces import DCO, OA
 from defcoop.query.runner import run
 from defcoop.site.labels import Label, Labels
-from defcoop.site.paths import ANNOTATION_BASE, anchor, entity_path, is_ours, qname, quote_anchor
+from defcoop.site.paths import (
+    ANNOTATION_BASE,
+    anchor,
+    entity_path,
+    is_ours,
+    qname,
+    quote_anchor,
+)
 
 PREFIXES = """\
 PREFIX dco: <https://w3id.org/defcoop/ontology#>
@@ -280,4 +287,4 @@ def _property_rank(iri: str) -> int:
     return order.index(iri) if iri in order else len(order)
 
 
-__all__ = ["SiteModel", "Value", "Entity", "QuoteView", "OA"]
+__all__ = ["OA", "Entity", "QuoteView", "SiteModel", "Value"]

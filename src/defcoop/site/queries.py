@@ -56,7 +56,7 @@ def query_views(model=None, sources=None, *, only: str | None = None,
             view.error = str(exc)
             views.append(view)
             continue
-        except Exception as exc:  # an engine's own failure: shown on the page, not fatal
+        except Exception as exc:  # noqa: BLE001 (an engine's own failure: shown on the page, not fatal)
             view.error = f"{q.name}: the query failed on the embedded engine: {type(exc).__name__}: {exc}"
             views.append(view)
             continue
