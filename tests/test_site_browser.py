@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
+from test_params import INJECTIONS
 from test_site import EVENTS, NETWORK, iris
 
 from defcoop.site.paths import entity_path
@@ -267,6 +268,36 @@ def test_free_sparql_runs_in_the_page_with_the_project_prefixes(browser, site):
     assert any("Joint Arctic Training 2019" in n for n in names)
     csv = browser.find_element(By.CSS_SELECTOR, "#run-free a.csv")
     assert csv.get_attribute("download") == "query.csv" and csv.get_attribute("href").startswith("blob:")
+
+
+#: (type, value): each is bound in the page to the very term `defcoop query` binds, or
+#: refused by both (the page's binder is a port of defcoop.query.params.to_term)
+TERMS = [("string", v) for v in INJECTIONS] + [
+    ("string", "back\\slash \\u0041"), ("iri", "id:NO"), ("iri", "<https://example.org/x>"),
+    ("iri", "https://example.org/a b"), ("iri", "nope:NO"), ("iri", "no colon"),
+    ("iri", "doc:kst-33279-29"), ("lang", "en"), ("lang", "NL"), ("lang", "e n"),
+    ("int", "2019"), ("int", "+7"), ("int", "007"), ("int", "1.5"), ("decimal", "1.50"),
+    ("decimal", ".5"), ("decimal", "1e3"), ("bool", "TRUE"), ("bool", "0"), ("bool", "yes"),
+    ("date", "2019-05-21"), ("date", "2019-02-30"), ("date", "2019-5-1"), ("gYear", "2019"),
+    ("gYear", "19"), ("gYearMonth", "2019-03"), ("gYearMonth", "2019-13"),
+]
+
+
+def test_the_page_binds_every_value_as_defcoop_query_does(browser, site):
+    from defcoop.namespaces import PREFIXES
+    from defcoop.query.params import ParameterError, to_term
+
+    browser.get(url_of(site, "queries.html"))
+    differ = []
+    for type_, value in TERMS:
+        try:
+            expected = [True, to_term("v", type_, value, PREFIXES)]
+        except ParameterError:
+            expected = [False]
+        got = browser.execute_script("return defcoopTerm('v', arguments[0], arguments[1]);", type_, value)
+        if got[: len(expected)] != expected:
+            differ.append(f"{type_} {value!r}: page {got}, defcoop query {expected}")
+    assert not differ, "\n".join(differ)
 
 
 def test_a_bad_parameter_is_one_clear_line_in_the_page(browser, site):

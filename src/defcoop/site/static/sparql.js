@@ -114,6 +114,9 @@
       return graph ? { graph: out } : JSON.parse(out);
     });
   }
+  window.defcoopTerm = function (name, type, value) {
+    try { return [true, term(name, type, value)]; } catch (err) { return [false, err.message]; }
+  };
   window.defcoopRun = function (name, values) { return run(bind(byName[name], values || {})); };
   window.defcoopSparql = run;
 
