@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS
 
-from defcoop.namespaces import DCO, ID, OA
+from defcoop.namespaces import DCO, ID
 from defcoop.site.labels import Label
 from defcoop.site.model import SiteModel
 
@@ -78,7 +78,7 @@ class Facets:
 def facets(model: SiteModel, years_of: dict | None = None) -> Facets:
     """The facets of every entity; ``years_of`` maps an entity to the years it covers."""
     g = model.graph
-    partners = strategic_partners(g)
+    partners = strategic_partners(model)
     ties = {p: tied_to(g, URIRef(p)) for p in partners}
     kind_of: dict[str, str] = {}
     for key, cls in reversed(KINDS):  # the more specific kinds win: they are read last
@@ -108,19 +108,20 @@ def facets(model: SiteModel, years_of: dict | None = None) -> Facets:
                   years, of, ties)
 
 
-def strategic_partners(g: Graph) -> list[str]:
-    """The strategic partners of the Netherlands, in the order the letter treats them."""
+def strategic_partners(model: SiteModel) -> list[str]:
+    """The strategic partners of the Netherlands, in the order the letter treats them
+    (where its section on each begins)."""
+    g = model.graph
     found = set()
     for partnership in g.subjects(RDF.type, DCO.StrategicPartnership):
         found |= {str(p) for p in g.objects(partnership, DCO.partner) if str(p) != HOME}
+    quoted = model.quoted_at()
     first: dict[str, int] = {}
     for section in g.subjects(RDF.type, DCO.DocumentSection):
-        for ann in g.subjects(OA.hasBody, section):
-            starts = [int(str(s)) for t in g.objects(ann, OA.hasTarget)
-                      for sel in g.objects(t, OA.hasSelector) for s in g.objects(sel, OA.start)]
+        if str(section) in quoted:
             for subject in g.objects(section, DCTERMS.subject):
-                if starts:
-                    first[str(subject)] = min(starts + [first.get(str(subject), starts[0])])
+                at = quoted[str(section)][1]
+                first[str(subject)] = min(at, first.get(str(subject), at))
     return sorted(found, key=lambda p: (first.get(p, 1 << 40), p))
 
 

@@ -235,6 +235,15 @@ class SiteModel:
             )
         return out
 
+    def quoted_at(self) -> dict[str, tuple[str, int]]:
+        """Where the letter first states each node: (source, raw offset of its first quote)."""
+        first: dict[str, tuple[str, int]] = {}
+        for q in self.quotes:
+            for b in q.bodies:
+                if b.text not in first or q.start < first[b.text][1]:
+                    first[b.text] = (q.source, q.start)
+        return first
+
     def _translation_node(self, body) -> bool:
         return (body, RDF.type, OA.TextualBody) in self.graph
 

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from defcoop.graph import provenance
-from defcoop.namespaces import DCO, OA
+from defcoop.namespaces import DCO
 from defcoop.site import render
 from defcoop.site.facets import Facets
 from defcoop.site.model import SiteModel
@@ -77,15 +77,8 @@ def partner_views(model: SiteModel, facets: Facets, line, sources=None, *,
 def _section(model: SiteModel, partner: URIRef):
     """The section of the letter on ``partner`` and its paragraphs."""
     g = model.graph
-    starts = {}  # section -> (source, start of its heading)
-    for section in g.subjects(RDF.type, DCO.DocumentSection):
-        for ann in g.subjects(OA.hasBody, section):
-            for target in g.objects(ann, OA.hasTarget):
-                source = g.value(target, OA.hasSource)
-                for sel in g.objects(target, OA.hasSelector):
-                    at = g.value(sel, OA.start)
-                    if at is not None and source is not None:
-                        starts[section] = (source, int(str(at)))
+    quoted = model.quoted_at()
+    starts = {s: quoted[str(s)] for s in g.subjects(RDF.type, DCO.DocumentSection) if str(s) in quoted}
     mine = [s for s in g.subjects(DCTERMS.subject, partner) if s in starts]
     if not mine:
         return None, []
