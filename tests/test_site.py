@@ -10,12 +10,12 @@ import xml.etree.ElementTree as ET
 
 import html5lib
 import pytest
+from site_support import Site
 
 from defcoop.graph import provenance
 from defcoop.graph.files import load_graph
 from defcoop.site import build_site
 from defcoop.site.paths import entity_path
-from site_support import Site
 
 P = """
 PREFIX dco: <https://w3id.org/defcoop/ontology#>
@@ -46,7 +46,7 @@ def built(built_site):
 
 
 def test_one_page_per_entity(built, project_graph):
-    out, report, site = built
+    _, report, site = built
     entities = iris(project_graph, ENTITIES)
     assert report.entities == len(entities) > 100
     pages = {p for p in site.pages if p.startswith("id/")}
@@ -196,7 +196,7 @@ def test_rebuild_replaces_the_site_whole(tmp_path):
 
 
 def defcoop(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "defcoop", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "defcoop", *args], check=False, capture_output=True, text=True,
                           cwd=cwd, timeout=600)
 
 
@@ -220,3 +220,110 @@ def test_cli_builds_a_site(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "pages" in out.stdout and (tmp_path / "site" / "index.html").is_file()
     assert load_graph() is not None
+
+
+# -- issue 14: the site for readers ---------------------------------------------------
+
+EV = "https://w3id.org/defcoop/id/event/"
+
+
+def test_timeline_draws_bounded_events_from_start_to_end_in_the_order_of_time(built):
+    out, _, _ = built
+    tree = ET.parse(out / "timeline.svg")
+    marks = [a for a in tree.iter(f"{SVG}a") if a.get("data-iri")]
+    by_iri = {a.get("data-iri"): a for a in marks}
+    arctic = by_iri[EV + "joint-arctic-training-2019"]
+    assert (arctic.get("data-shape"), arctic.get("data-start"), arctic.get("data-end")) == (
+        "span", "2019-01-01", "2019-03-31")
+    marines = by_iri[EV + "marines-mountain-training-2020"]
+    assert (marines.get("data-start"), marines.get("data-end")) == ("2020-09-01", "2020-10-31")
+    order = [a.get("data-iri") for a in marks if a.get("data-shape") != "undated"]
+    # "eind 2018" comes after May 2018, and a bounded event sits where it starts
+    assert order.index(EV + "f35-order-2018") > order.index(EV + "doi-nl-de-2018-digital-signing")
+    assert order.index(EV + "joint-arctic-training-2019") < order.index(EV + "mcm-tender-award")
+
+
+@pytest.mark.parametrize("lexical, datatype, season, first, last", [
+    ("2019-05-21", "date", None, "2019-05-21", "2019-05-21"),
+    ("2019-02", "gYearMonth", None, "2019-02-01", "2019-02-28"),
+    ("2020-12", "gYearMonth", None, "2020-12-01", "2020-12-31"),
+    ("2018", "gYear", None, "2018-01-01", "2018-12-31"),
+    ("2018", "gYear", "spring", "2018-03-01", "2018-05-31"),
+    ("2018", "gYear", "winter", "2018-12-01", "2019-02-28"),
+])
+def test_extent_of_a_stated_date(lexical, datatype, season, first, last):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from defcoop.site.timeline import extent
+
+    a, b = extent(Literal(lexical, datatype=XSD[datatype]), season)
+    assert (a.isoformat(), b.isoformat()) == (first, last)
+
+
+def test_search_index_holds_labels_alt_labels_quotes_and_facets(built, project_graph):
+    import json
+
+    out, _, _ = built
+    text = (out / "search-index.js").read_text(encoding="utf-8")
+    assert text.startswith("window.DEFCOOP_INDEX = ")
+    data = json.loads(text[len("window.DEFCOOP_INDEX = "):].rstrip().rstrip(";"))
+    entries = {e["href"]: e for e in data["entries"]}
+    assert len(entries) == len(iris(project_graph, ENTITIES))
+    arctic = entries["id/event/joint-arctic-training-2019.html"]
+    assert arctic["nl"].startswith("Joint Arctic Training 2019: de jaarlijkse")
+    assert any("januari tot maart" in q for q in arctic["quotes"])
+    assert (arctic["kind"], arctic["status"], arctic["partner"], arctic["year"]) == ("event", "done", ["NO"], [2019])
+    assert any(e["alt"] for e in entries.values())
+    assert [p[0] for p in data["facets"]["partner"]] == ["BE", "LU", "DE", "FR", "NO", "GB", "US"]
+
+
+@pytest.mark.parametrize("page, expected", [
+    # facts in words, dates at their precision, provenance as a paragraph of the letter
+    ("id/event/doi-nl-de-2019-signing.html", "21 May 2019"),
+    ("id/event/doi-nl-de-2019-signing.html", "21 mei 2019"),
+    ("id/event/joint-arctic-training-2019.html", "from January 2019 to March 2019"),
+    ("id/event/joint-arctic-training-2019.html", "van januari 2019 tot maart 2019"),
+    ("id/event/f35-order-2018.html", "end of 2018"),
+    # an agreement says when it was signed, from its signing
+    ("id/agreement/doi-nl-de-2019.html", '<span class="l-en" lang="en">signed</span>'),
+    ("id/agreement/doi-nl-de-2019.html", '<span class="l-en" lang="en">21 May 2019</span>'),
+    ("id/event/joint-arctic-training-2019.html", "Stated in the letter</span><span class=\"l-nl\" lang=\"nl\">Vermeld in de brief</span>, <a href=\"../../letter.html#p"),
+    ("id/event/joint-arctic-training-2019.html", "<summary><span class=\"l-en\" lang=\"en\">The triples</span>"),
+    # no English rendering of a quote is in the data, and the page says so
+    ("id/event/joint-arctic-training-2019.html", "the data holds no English translation of it"),
+    # the partner page: the letter's section, the ties, the partner query's answer
+    ("id/NO.html", "De jaarlijkse Nederlandse wintertraining in Noorwegen"),
+    ("id/NO.html", 'href="../id/Skjold.html"'),
+    ("id/NO.html", "defcoop query partner --param country=id:NO"),
+    ("id/FR.html", 'href="../id/FlorenceParly.html"'),
+    # the query page: a form per stored query, the free editor, the engine loaded lazily
+    ("queries.html", 'id="run-partner"'),
+    ("queries.html", 'id="run-free"'),
+    ("queries.html", 'src="static/sparql.js"'),
+])
+def test_reader_page_shows(built, page, expected):
+    out, _, _ = built
+    assert expected in (out / page).read_text(encoding="utf-8")
+
+
+def test_the_engine_is_the_vendored_oxigraph_and_works_without_fetch(built):
+    import base64
+    import gzip
+    import hashlib
+    from importlib import resources as importlib_resources
+
+    out, _, _ = built
+    script = (out / "static/oxigraph/oxigraph.js").read_text(encoding="utf-8")
+    assert "window.oxigraph = {" in script and "\nexport " not in script and "import.meta" not in script
+    packed = (out / "static/oxigraph/engine.js").read_text(encoding="ascii")
+    wasm = gzip.decompress(base64.b64decode(packed.split('"')[1]))
+    assert wasm[:4] == b"\0asm"
+    readme = (importlib_resources.files("defcoop.site") / "static/vendor/oxigraph/README.md").read_text()
+    digest = hashlib.sha256(wasm).hexdigest()
+    assert f"{digest[:8]}…{digest[-5:]}" in readme, "the vendored engine is not the one the README names"
+    for name in ("LICENSE-MIT", "LICENSE-APACHE"):
+        assert (importlib_resources.files("defcoop.site") / "static/vendor/oxigraph" / name).is_file()
+    dump = (out / "data/dump.js").read_text(encoding="ascii")
+    nquads = gzip.decompress(base64.b64decode(dump.split('"')[1])).decode("utf-8")
+    assert "<https://w3id.org/defcoop/id/event/joint-arctic-training-2019>" in nquads

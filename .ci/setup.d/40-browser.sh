@@ -9,5 +9,8 @@ DEFCOOP_CHROMIUM=$(command -v chromium)
 DEFCOOP_CHROMEDRIVER=$(command -v chromedriver)
 # Here a missing browser is a failure, not a skip.
 DEFCOOP_REQUIRE_BROWSER=1
-export DEFCOOP_CHROMIUM DEFCOOP_CHROMEDRIVER DEFCOOP_REQUIRE_BROWSER
+# The screenshots of every kind of page (1280 and 375 px): the CI's artefacts.
+DEFCOOP_ARTEFACTS=${DEFCOOP_ARTEFACTS:-$ROOT/tests/artifacts}
+mkdir -p "$DEFCOOP_ARTEFACTS"
+export DEFCOOP_CHROMIUM DEFCOOP_CHROMEDRIVER DEFCOOP_REQUIRE_BROWSER DEFCOOP_ARTEFACTS
 chromium --version || true

@@ -46,6 +46,9 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GYEAR = re.compile(r"^-?\d{4,}$")
 _GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$")
 VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: the grammar of the typed values, for a client that checks them itself (the site's query page)
+PATTERNS = {"iri_forbidden": _IRI_FORBIDDEN, "scheme": _SCHEME, "pname": _PNAME, "lang": _LANG,
+            "int": _INT, "decimal": _DECIMAL, "gYear": _GYEAR, "gYearMonth": _GYEARMONTH}
 
 
 class ParameterError(DefcoopError):

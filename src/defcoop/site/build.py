@@ -18,16 +18,23 @@ from pathlib import Path
 
 from defcoop.errors import DefcoopError
 from defcoop.graph.files import load_graph
-from defcoop.site import render
+from defcoop.namespaces import DCO
+from defcoop.query import library
+from defcoop.query.params import TYPES
+from defcoop.site import render, search
+from defcoop.site.engine import engine_files, free_query, query_specs
+from defcoop.site.facets import facets
 from defcoop.site.letter import source_views
 from defcoop.site.model import SiteModel
 from defcoop.site.network import network
 from defcoop.site.ontology import ontology_view
+from defcoop.site.partners import partner_views
 from defcoop.site.queries import query_views
+from defcoop.site.sentences import also_called, lines, paragraphs
 from defcoop.site.timeline import timeline
 
 MARKER = ".defcoop-site"
-STATIC = ("style.css", "lang.js")
+STATIC = ("style.css", "lang.js", "search.js", "sparql.js", "figure.js")
 
 
 @dataclass
@@ -57,8 +64,14 @@ def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, 
     files: dict[str, str | bytes] = {}
     net = network(model)
     line = timeline(model)
+    found = facets(model, years_of(model, line))
+    for m in line.dated + line.undated:
+        m.facets = found.of[m.iri]
     figures = model.figures()
     stored = query_views(model, sources) if queries else None
+    partners = partner_views(model, found, line, sources, queries=queries)
+    pages_of = {e.iri: [e.path, e.label.en, e.label.nl] for e in model.entities}
+    specs = query_specs(library.load_library(), pages_of) if stored else None
 
     files["network.svg"] = render.render("network.svg.j2", "network.svg", net=net, standalone=True)
     files["timeline.svg"] = render.render("timeline.svg.j2", "timeline.svg", tl=line, standalone=True)
@@ -68,23 +81,41 @@ def pages(model: SiteModel, sources=None, *, queries: bool = True) -> dict[str, 
         "network.html.j2", "network.html", net=net,
         svg=render.render("network.svg.j2", "network.html", net=net, standalone=False))
     files["timeline.html"] = render.render(
-        "timeline.html.j2", "timeline.html", tl=line,
+        "timeline.html.j2", "timeline.html", tl=line, facets=found,
         svg=render.render("timeline.svg.j2", "timeline.html", tl=line, standalone=False))
     files["entities.html"] = render.render("entities.html.j2", "entities.html", groups=model.groups(),
-                                           model=model)
+                                           model=model, facets=found)
     files["letter.html"] = render.render("letter.html.j2", "letter.html", sources=source_views(model),
                                          model=model)
     files["queries.html"] = render.render("queries.html.j2", "queries.html", queries=stored,
-                                          skipped=not queries)
+                                          skipped=not queries, specs=specs, types=TYPES,
+                                          free=free_query())
     files["ontology.html"] = render.render("ontology.html.j2", "ontology.html",
                                            onto=ontology_view(model))
     for entity in model.entities:
-        files[entity.path] = render.render("entity.html.j2", entity.path, e=entity)
+        files[entity.path] = render.render("entity.html.j2", entity.path, e=entity,
+                                           lines=lines(model, entity), also=also_called(entity),
+                                           paragraphs=paragraphs(entity),
+                                           partner=partners.get(entity.iri))
+    files["search-index.js"] = search.script(search.index(model, found))
+    if specs:
+        files.update(engine_files(sources))
     static = importlib_resources.files("defcoop.site") / "static"
     for name in STATIC:
         files[f"static/{name}"] = (static / name).read_bytes()
     files[MARKER] = "A site built by `defcoop site`; the folder is replaced whole by the next build.\n"
     return files
+
+
+def years_of(model: SiteModel, line) -> dict[str, set[int]]:
+    """The years each entity covers: an event's from its mark on the timeline, an
+    agreement's from its signing."""
+    years: dict[str, set[int]] = {}
+    for m in line.dated:
+        years[m.iri] = set(range(m.start.year, m.last.year + 1)) if m.shape != "open" else {m.start.year}
+    for signing, agreement in model.graph.subject_objects(DCO.signedAgreement):
+        years.setdefault(str(agreement), set()).update(years.get(str(signing), set()))
+    return years
 
 
 def _count_queries(files) -> int:

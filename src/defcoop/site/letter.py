@@ -8,6 +8,7 @@ starts, its number (linking to the statements it sources) where it ends.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rdflib import URIRef
 
@@ -68,7 +69,7 @@ def source_views(model: SiteModel) -> list[SourceView]:
 def _segments(text: str, spans: list[tuple[int, int, QuoteView]]) -> list[Segment]:
     cuts = sorted({0, len(text)} | {a for a, _, _ in spans} | {b for _, b, _ in spans})
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         if a == b:
             continue
         seg = Segment(

@@ -19,7 +19,14 @@ from defcoop.graph import provenance
 from defcoop.namespaces import DCO, OA
 from defcoop.query.runner import run
 from defcoop.site.labels import Label, Labels
-from defcoop.site.paths import ANNOTATION_BASE, anchor, entity_path, is_ours, qname, quote_anchor
+from defcoop.site.paths import (
+    ANNOTATION_BASE,
+    anchor,
+    entity_path,
+    is_ours,
+    qname,
+    quote_anchor,
+)
 
 PREFIXES = """\
 PREFIX dco: <https://w3id.org/defcoop/ontology#>
@@ -91,6 +98,9 @@ class QuoteView:
     end: int
     source: str
     bodies: list  # of Value
+    paragraph: int = 0  # the paragraph of the letter it stands in, from 1
+    paragraph_anchor: str = ""
+    english: str | None = None  # an English rendering of the quote, where the data holds one
 
     @property
     def href(self) -> str:
@@ -216,10 +226,36 @@ class SiteModel:
                     start=q.start,
                     end=q.end,
                     source=str(q.source),
-                    bodies=sorted((self.value(b) for b in q.bodies), key=lambda v: v.label.en if v.label else v.text),
+                    bodies=sorted((self.value(b) for b in q.bodies if not self._translation_node(b)),
+                                  key=lambda v: v.label.en if v.label else v.text),
+                    paragraph=para.index + 1,
+                    paragraph_anchor=f"p{para.index + 1}",
+                    english=self._english(q.annotation),
                 )
             )
         return out
+
+    def quoted_at(self) -> dict[str, tuple[str, int]]:
+        """Where the letter first states each node: (source, raw offset of its first quote)."""
+        first: dict[str, tuple[str, int]] = {}
+        for q in self.quotes:
+            for b in q.bodies:
+                if b.text not in first or q.start < first[b.text][1]:
+                    first[b.text] = (q.source, q.start)
+        return first
+
+    def _translation_node(self, body) -> bool:
+        return (body, RDF.type, OA.TextualBody) in self.graph
+
+    def _english(self, annotation) -> str | None:
+        """The English rendering of a quote: a body of its annotation that is an
+        ``oa:TextualBody`` with an English ``rdf:value`` (none in the data as yet)."""
+        for body in self.graph.objects(annotation, OA.hasBody):
+            if self._translation_node(body):
+                for v in self.graph.objects(body, RDF.value):
+                    if isinstance(v, Literal) and (v.language or "").lower().startswith("en"):
+                        return str(v)
+        return None
 
     # -- figures --------------------------------------------------------------
     def count_instances(self, cls: str) -> int:
@@ -260,4 +296,4 @@ def _property_rank(iri: str) -> int:
     return order.index(iri) if iri in order else len(order)
 
 
-__all__ = ["SiteModel", "Value", "Entity", "QuoteView", "OA"]
+__all__ = ["OA", "Entity", "QuoteView", "SiteModel", "Value"]

@@ -34,8 +34,10 @@ class QueryView:
     error: str | None = None
 
 
-def query_views(model=None, sources=None) -> list[QueryView] | None:
-    """Every stored query with its result, or None where the project has no library."""
+def query_views(model=None, sources=None, *, only: str | None = None,
+                values: dict | None = None) -> list[QueryView] | None:
+    """Every stored query (or the one named ``only``) with its result, bound to ``values``
+    and the defaults; None where the project has no library."""
     try:
         from defcoop.query import library
         from defcoop.query.runner import execute
@@ -43,16 +45,18 @@ def query_views(model=None, sources=None) -> list[QueryView] | None:
         return None
     views = []
     for q in library.load_library():
+        if only is not None and q.name != only:
+            continue
         view = QueryView(q.name, f"query-{q.name}", q.summary, q.description, q.params, q.text,
                          q.example, q.kind)
         try:
-            text = library.bind(q, {}) if q.params else q.text
+            text = library.bind(q, values or {}) if q.params else q.text
             result = execute(text, sources, name=q.name)
         except DefcoopError as exc:
             view.error = str(exc)
             views.append(view)
             continue
-        except Exception as exc:  # an engine's own failure: shown on the page, not fatal
+        except Exception as exc:  # noqa: BLE001 (an engine's own failure: shown on the page, not fatal)
             view.error = f"{q.name}: the query failed on the embedded engine: {type(exc).__name__}: {exc}"
             views.append(view)
             continue

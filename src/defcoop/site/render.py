@@ -13,7 +13,7 @@ NAVIGATION = [
     ("index.html", "Home", "Start"),
     ("network.html", "Partner network", "Partnernetwerk"),
     ("timeline.html", "Timeline", "Tijdlijn"),
-    ("entities.html", "Entities", "Entiteiten"),
+    ("entities.html", "Entities & search", "Entiteiten & zoeken"),
     ("letter.html", "The letter", "De brief"),
     ("queries.html", "Queries", "Zoekvragen"),
     ("ontology.html", "Ontology", "Ontologie"),
