@@ -1,6 +1,6 @@
 """The readable exports (`defcoop.graph.serialize`, `defcoop export`).
 
-- Each case of ``tests/cases/serialize/manifest.csv``: the input written in the
+- Each case of ``tests/serialize/manifest.csv``: the input written in the
   format gives exactly the expected file, whatever the order of the statements and
   the parser's blank-node labels, and the expected file holds the same graph.
 - The project's export in every format is the same bytes on two runs, holds the
@@ -21,7 +21,7 @@ from rdflib.compare import isomorphic
 
 from defcoop.graph import serialize as S
 
-CASES = Path(__file__).parent / "cases" / "serialize"
+CASES = Path(__file__).parent / "serialize"
 MANIFEST = list(csv.DictReader((CASES / "manifest.csv").open(encoding="utf-8")))
 #: the prefixes the writers are given for the cases (one of them never used)
 PREFIXES = {"ex": "http://example.org/", "oa": "http://www.w3.org/ns/oa#",
