@@ -12,8 +12,9 @@ def data_option(f):
         "--data",
         "data_files",
         multiple=True,
-        type=click.Path(dir_okay=False),
-        help="Use these RDF files (with the ontology) instead of the project's data. Repeatable.",
+        type=click.Path(),
+        help="Use these RDF files (with the ontology) instead of the project's data; a folder "
+        "means every RDF file in it. Repeatable.",
     )(f)
 
 
