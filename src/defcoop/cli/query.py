@@ -23,8 +23,8 @@ from defcoop.cli.common import data_option, sources_for
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-    help="table/markdown for people; csv, tsv, json are the W3C SPARQL result formats. "
-    "CONSTRUCT and DESCRIBE always print Turtle.",
+    help="table/markdown for people (the table fits the terminal, or COLUMNS); csv, tsv, "
+    "json are the W3C SPARQL result formats, for pipes. CONSTRUCT and DESCRIBE print Turtle.",
 )
 @click.option(
     "--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
@@ -55,7 +55,7 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
       defcoop query timeline --endpoint http://127.0.0.1:7878/query
     """
     from defcoop.errors import DefcoopError
-    from defcoop.query.formats import render
+    from defcoop.query.formats import render, terminal_width
     from defcoop.query.library import bind, find, parse, parse_assignments
     from defcoop.query.runner import check_syntax, execute
     from defcoop.query.syntax import declare_prefixes
@@ -85,7 +85,7 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
         result = remote(text, endpoint, timeout=timeout, name=name)
     else:
         result = execute(text, sources_for(data_files), name=name)
-    out = render(result, fmt)
+    out = render(result, fmt, width=terminal_width())
     sys.stdout.write(out)
     sys.stdout.flush()
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
