@@ -90,40 +90,35 @@ def rdf_format(path: Path) -> str:
 
 
 def check_readable(path: Path) -> None:
-    """`DataError` unless ``path`` is a readable RDF text file holding a triple."""
+    """`DataError` unless ``path`` is a readable RDF text file holding a triple.
+
+    Only the first 64 KiB are looked at for binary or non-UTF-8 bytes (the parsers
+    name the line of one further on), so that the check costs little on large files.
+    """
     fmt = rdf_formats.by_rdflib_name(rdf_format(path))
     if not path.is_file():
         raise DataError(f"{path}: not a regular file")
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 16)
-            if b"\0" in head:
-                raise DataError(f"{path}: a binary file, not {fmt.label} text")
-            if fmt.name != "xml":  # RDF/XML may declare another encoding
-                _check_utf8(path, head, f)
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if b"\0" in head:
+        raise DataError(f"{path}: a binary file, not {fmt.label} text")
+    if fmt.name != "xml":  # RDF/XML may declare another encoding
+        _check_utf8(path, head)
     if not _has_a_triple(path, fmt):
         raise DataError(f"{path}: no triples (the file is empty or holds only prefixes and comments)")
 
 
-def _check_utf8(path: Path, head: bytes, rest) -> None:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
-    block = head
-    while True:
-        try:
-            text = decoder.decode(block, final=not block)
-        except UnicodeDecodeError as exc:
-            line += block[: exc.start].count(b"\n")
-            raise DataError(
-                f"{path}:{line}: not UTF-8 text (byte 0x{block[exc.start]:02x}); "
-                "RDF files are read as UTF-8"
-            ) from None
-        line += text.count("\n")
-        if not block:
-            return
-        block = rest.read(1 << 20)
+def _check_utf8(path: Path, data: bytes) -> None:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); RDF files are read as UTF-8"
+        ) from None
 
 
 def _has_a_triple(path: Path, fmt: rdf_formats.RdfFormat) -> bool:
@@ -145,9 +140,9 @@ def parse_into(graph: Graph, path: Path) -> None:
     fmt = rdf_format(path)
     try:
         graph.parse(path, format=fmt)
-    except UnicodeDecodeError:
-        check_readable(path)  # names the line of the byte
-        raise
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}:{_line_of_byte(path, exc)}: not UTF-8 text "
+                        f"(byte 0x{exc.object[exc.start]:02x}); RDF files are read as UTF-8") from None
     except Exception as exc:  # rdflib raises many kinds; all mean "cannot parse"
         raise DataError(f"{path}:{_line_of(exc)}: cannot parse {fmt}: {_message(exc)}") from exc
 
@@ -168,6 +163,20 @@ def load_dataset(sources: Iterable[Source] | None = None) -> Dataset:
     for source in sources:
         parse_into(dataset.graph(source.graph), source.path)
     return dataset
+
+
+def _line_of_byte(path: Path, exc: UnicodeDecodeError) -> str:
+    """The line of the first byte that is not UTF-8 (rdflib's error has only an offset
+    into the block it was decoding)."""
+    line = 1
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            try:
+                line += decoder.decode(block).count("\n")
+            except UnicodeDecodeError as bad:
+                return str(line + block.count(b"\n", 0, max(bad.start, 0)))
+    return "?"
 
 
 def _line_of(exc: Exception) -> str:
