@@ -27,11 +27,13 @@ def defcoop(*args, cwd=CASES, umask=None):
 
 
 @pytest.mark.parametrize("case", MANIFEST, ids=[c["case"] for c in MANIFEST])
+@pytest.mark.slow
 def test_bad_input_gives_one_line(case):
     out = defcoop(*shlex.split(case["args"]))
     assert (out.returncode, out.stderr, out.stdout) == (int(case["exit"]), case["stderr"] + "\n", "")
 
 
+@pytest.mark.slow
 def test_a_folder_means_every_rdf_file_in_it():
     out = defcoop("info", "--data", "folder", "--json")
     assert out.returncode == 0, out.stderr
@@ -43,6 +45,7 @@ def test_a_folder_means_every_rdf_file_in_it():
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+@pytest.mark.slow
 def test_export_respects_the_umask(tmp_path, umask, mode):
     target = tmp_path / "graph.nt"
     out = defcoop("export", "-o", str(target), umask=umask)
@@ -51,6 +54,7 @@ def test_export_respects_the_umask(tmp_path, umask, mode):
     assert not [p for p in tmp_path.iterdir() if p != target]  # no temporary file left
 
 
+@pytest.mark.slow
 def test_rewriting_keeps_the_mode_of_the_file(tmp_path):
     target = tmp_path / "graph.ttl"
     target.write_text("old")
@@ -60,6 +64,7 @@ def test_rewriting_keeps_the_mode_of_the_file(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".nt", ".jsonld", ".rdf", ".ttl"])
+@pytest.mark.slow
 def test_export_infers_the_format_from_the_suffix(tmp_path, suffix):
     from rdflib import Graph
 

@@ -30,6 +30,8 @@ from defcoop.query.runner import execute
 from defcoop.stores.serve import oxigraph_binary
 from test_store_support import OxigraphServer
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 LIBRARY = load_library()
 
 
