@@ -82,3 +82,21 @@ def test_the_format_table_agrees_with_oxigraph():
         assert ox.media_type == fmt.media_type, fmt.name
         assert f".{ox.file_extension}" in fmt.suffixes, fmt.name
         assert ox.supports_datasets == fmt.datasets, fmt.name
+
+
+@pytest.mark.slow
+def test_an_empty_file_of_the_project_is_an_error_too(tmp_path):
+    import shutil
+
+    from defcoop import resources
+
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(resources.root() / folder, tmp_path / folder)
+    (tmp_path / "data" / "documents" / "new-document.ttl").write_text("")
+    env = dict(os.environ, DEFCOOP_HOME=str(tmp_path))
+    for args in (["validate"], ["query", "partners"]):
+        out = subprocess.run([sys.executable, "-m", "defcoop", *args], check=False,
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert (out.returncode, out.stdout) == (2, ""), out.stderr
+        assert out.stderr == (f"defcoop: error: {tmp_path}/data/documents/new-document.ttl: no triples "
+                              "(the file is empty or holds only prefixes and comments)\n")

@@ -50,14 +50,14 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     """
     import logging
 
-    from defcoop.graph.files import default_sources, user_sources
+    from defcoop.graph.files import project_sources, user_sources
 
     # rdflib logs a traceback for every ill-typed literal; the report names them
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     from defcoop.validation.report import summary, to_json, to_text, to_turtle
     from defcoop.validation.validate import validate as run
 
-    project = default_sources()
+    project = project_sources()
     if files:
         kinds = {"ontology", "reference"} if with_reference else {"ontology"}
         sources = [s for s in project if s.kind in kinds] + user_sources(files)

@@ -50,6 +50,15 @@ def default_sources(home: Path | None = None) -> list[Source]:
     return out
 
 
+def project_sources(home: Path | None = None) -> list[Source]:
+    """`default_sources`, each file checked as `check_readable` does (for the CLI: a
+    project file left empty is an error, "no triples", not a graph that conforms)."""
+    out = default_sources(home)
+    for source in out:
+        check_readable(source.path)
+    return out
+
+
 def user_sources(paths: Iterable[str | Path]) -> list[Source]:
     """The user's files (a folder stands for every RDF file directly in it), checked.
 
