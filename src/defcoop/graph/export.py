@@ -37,9 +37,10 @@ def output_format(output: str | Path | None, fmt: str | None) -> str:
     """
     wanted = rdf_formats.by_name(fmt) if fmt else None
     implied = rdf_formats.of_path(output) if output else None
+    suffix = Path(output).suffix if output else ""
     if wanted and implied and wanted is not implied:
         raise DefcoopError(
-            f"-o {output}: the suffix {Path(output).suffix} means {implied.label}, "
+            f"-o {output}: the suffix {suffix} means {implied.label}, "
             f"but --format is {wanted.name} ({wanted.label}); change one of them"
         )
     chosen = wanted or implied
@@ -47,7 +48,7 @@ def output_format(output: str | Path | None, fmt: str | None) -> str:
         if output:
             raise DefcoopError(
                 f"-o {output}: cannot tell the RDF format from the suffix "
-                f"{Path(output).suffix or '(none)'}; give --format "
+                f"{suffix or '(none)'}; give --format "
                 f"({', '.join(rdf_formats.EXPORTED)}) or a suffix "
                 f"({', '.join(rdf_formats.by_name(n).suffix for n in rdf_formats.EXPORTED)})"
             )
