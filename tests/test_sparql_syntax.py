@@ -58,3 +58,11 @@ def test_the_embedded_engine_reports_the_same_place():
         execute("PREFIX dco: <https://w3id.org/defcoop/ontology#>\nSELECT ?x\nWHERE {\n"
                 "  ?x a dco:Event ; ?p\n}\n", name="q.rq")
     assert str(caught.value) == "q.rq: SPARQL syntax error: line 4, column 20: unexpected '?p'"
+
+
+def test_checking_a_query_never_calls_its_services():
+    # an address that never answers: evaluating the SERVICE would wait for a timeout
+    text = "ASK { SERVICE SILENT <http://10.255.255.1:8890/sparql> { ?s ?p ?o } }"
+    check_syntax(text, "q.rq")  # returns at once, no error
+    with pytest.raises(DefcoopError, match=r"^q.rq: SPARQL syntax error: line 1, column 7: unexpected 'SERVICE'$"):
+        check_syntax("ASK { SERVICE { ?s ?p ?o } }", "q.rq")
