@@ -16,6 +16,8 @@ from defcoop import cache
 from defcoop.query import engine
 from defcoop.graph.files import default_sources, user_sources
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 PARTNERS = (
     "PREFIX dco: <https://w3id.org/defcoop/ontology#>\n"

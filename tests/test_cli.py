@@ -13,6 +13,8 @@ from rdflib.compare import isomorphic
 
 from defcoop.graph.files import load_graph
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -76,6 +76,7 @@ def _comparable(rows):
 
 
 @pytest.mark.parametrize("text", _query_cases())
+@pytest.mark.slow
 def test_engine_answers_as_rdflib(text, project_graph):
     """Against what `query.execute` ran before: rdflib on the merged graph (load_graph)."""
     expected = rdflib_run(text, project_graph)
@@ -95,6 +96,7 @@ def test_the_project_graph_has_cases():
     assert len(_query_cases()) >= 10  # the parity test above is not vacuous
 
 
+@pytest.mark.slow
 def test_default_graph_is_the_merge_of_the_files():
     """Everything of load_graph() and nothing else, each triple once."""
     store = engine.load_store()
@@ -137,6 +139,7 @@ def test_a_triple_in_two_files_counts_once(tmp_path):
         ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "SELECT"),
     ],
 )
+@pytest.mark.slow
 def test_result_kinds(text, kind):
     result = engine.execute(text)
     assert result.kind == kind
@@ -189,6 +192,7 @@ def test_quads_and_triples_convert():
         engine.from_rdflib(object())
 
 
+@pytest.mark.slow
 def test_graphs_round_trip(project_graph):
     store = engine.from_rdflib_graph(project_graph)
     assert len(store) == len(project_graph)
@@ -251,6 +255,7 @@ EXPORTS = [("ttl", "turtle"), ("nt", "nt"), ("xml", "xml"), ("jsonld", "json-ld"
 
 
 @pytest.mark.parametrize("fmt, rdflib_format", EXPORTS, ids=[e[0] for e in EXPORTS])
+@pytest.mark.slow
 def test_serialize_gives_the_merged_graph(fmt, rdflib_format, project_graph):
     data = engine.serialize(engine.load_store(), fmt)
     assert isomorphic(Graph().parse(data=data, format=rdflib_format), project_graph)

@@ -195,6 +195,7 @@ def test_inlining_leaves_strings_comments_iris_and_other_variables_alone():
     assert '?vv = "x"' in bound
 
 
+@pytest.mark.slow
 def test_every_stored_query_gives_the_same_rows_with_and_without_the_inlined_terms():
     """The inlining is an optimisation: the VALUES block alone gives the same answer."""
     from defcoop.query import engine, library

@@ -126,6 +126,7 @@ def on_oxigraph(store, text: str) -> QueryResult:
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.slow
 def test_same_rows_on_rdflib_and_pyoxigraph(name, lang, oxigraph_store, project_graph):
     q = next(q for q in LIBRARY if q.name == name)
     text = bind(q, defaults(q, lang))
@@ -134,6 +135,7 @@ def test_same_rows_on_rdflib_and_pyoxigraph(name, lang, oxigraph_store, project_
     assert_same(q, got, on_rdflib, f"pyoxigraph vs rdflib ({lang})")
 
 
+@pytest.mark.slow
 def test_dutch_labels_differ_from_english(embedded_csv):
     q = next(q for q in LIBRARY if q.name == "partners")
     nl = embedded_csv(q, "nl")

@@ -10,7 +10,6 @@ import http.server
 import io
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,16 +17,20 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
+from defcoop.errors import DefcoopError
+from defcoop.graph.files import default_sources
 from defcoop.query.endpoint import remote
 from defcoop.query.formats import render
-from defcoop.graph.files import default_sources
 from defcoop.query.library import bind, load_library
 from defcoop.query.runner import execute
+from defcoop.stores.serve import oxigraph_binary
+from test_store_support import OxigraphServer
+
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
 
 LIBRARY = load_library()
 
@@ -161,39 +164,24 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def oxigraph_url(tmp_path_factory):
-    """An Oxigraph server (PyPI `oxigraph`) with the project's files, one named graph each."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(binary).exists():
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen(
-        [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    """An Oxigraph server (PyPI `oxigraph`) of this module's own, with the project's
+    files, one named graph each."""
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("the oxigraph server did not start")
-                time.sleep(0.2)
+        oxigraph_binary()
+    except DefcoopError as exc:
+        pytest.skip(str(exc))
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db").start()
+    try:
         for source in default_sources():
             req = urllib.request.Request(
-                f"{base}/store?graph={urllib.request.quote(str(source.graph), safe='')}",
+                f"{server.url}/store?graph={urllib.request.quote(str(source.graph), safe='')}",
                 data=source.path.read_bytes(), method="POST",
                 headers={"Content-Type": "text/turtle"},
             )
             urllib.request.urlopen(req, timeout=30).read()
-        yield f"{base}/query"
+        yield f"{server.url}/query"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
 @pytest.mark.parametrize("name", [q.name for q in LIBRARY])

@@ -18,6 +18,7 @@ CASES = sorted((Path(__file__).parent / "sections").glob("*.rq"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+@pytest.mark.slow
 def test_section_facts(case: Path, project_graph):
     header, expected = read_expected(case.with_suffix(".csv"))
     result = run(case.read_text(encoding="utf-8"), project_graph, name=str(case))

@@ -17,6 +17,8 @@ from defcoop.graph.files import load_graph
 from defcoop.site import build_site
 from defcoop.site.paths import entity_path
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 P = """
 PREFIX dco: <https://w3id.org/defcoop/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>

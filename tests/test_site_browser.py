@@ -30,7 +30,7 @@ MISSING = (
     "or set DEFCOOP_CHROMIUM and DEFCOOP_CHROMEDRIVER)"
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 if not (CHROMIUM and DRIVER):
     if os.environ.get("DEFCOOP_REQUIRE_BROWSER"):

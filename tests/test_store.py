@@ -21,6 +21,8 @@ from test_store_support import (
     graph_on_store, html_page, recorder, silent,
 )
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 SECRET = "s3cret-Value-42"
 
 # name -> (server behaviour or None for "nobody listens", extra args, env, expected words)

@@ -61,6 +61,7 @@ def test_the_manifest_covers_every_case_file():
 
 
 @pytest.mark.parametrize("row", MANIFEST, ids=[row["case"] for row in MANIFEST])
+@pytest.mark.slow
 def test_case(row):
     report = validate(case_sources(row["case"]))
     shown = "\n".join(
@@ -83,6 +84,7 @@ def test_case(row):
         assert report.exit_code == 1
 
 
+@pytest.mark.slow
 def test_the_project_conforms_without_a_single_finding():
     report = validate()
     assert [r for r in report.rows()] == []
@@ -90,12 +92,14 @@ def test_the_project_conforms_without_a_single_finding():
 
 
 @pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+@pytest.mark.slow
 def test_the_project_still_conforms_after_inference(inference):
     report = validate(inference=inference)
     assert report.rows() == []
 
 
 @pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+@pytest.mark.slow
 def test_inference_catches_a_property_used_outside_its_domain(tmp_path, inference):
     """dco:signatory has domain dco:Agreement: put on a signing, the signing is inferred
     to be an agreement, and an agreement needs two parties. As written, nothing is wrong."""
@@ -114,6 +118,7 @@ def test_inference_catches_a_property_used_outside_its_domain(tmp_path, inferenc
     ]
 
 
+@pytest.mark.slow
 def test_owl_rl_reports_an_inconsistency():
     report = validate(case_sources("invalid/date-ill-typed.ttl"), inference="owlrl")
     found = [r for r in report.rows() if r["component"].endswith("#ConsistencyConstraintComponent")]
@@ -121,6 +126,7 @@ def test_owl_rl_reports_an_inconsistency():
     assert "2019-05-32" in found[0]["message"]
 
 
+@pytest.mark.slow
 def test_every_class_of_the_ontology_needs_labels_on_its_instances():
     """A class added to the ontology is covered by the label shape (through a superclass)."""
     from rdflib import URIRef
@@ -141,6 +147,7 @@ SPARQL_CASES = [row["case"] for row in MANIFEST if row["component"] in ("", "sh:
 
 
 @pytest.mark.parametrize("case", SPARQL_CASES)
+@pytest.mark.slow
 def test_sparql_constraints_agree_with_pyshacl(case):
     """The once-per-constraint evaluation gives what pyshacl's per-node evaluation gives."""
     import pyshacl
@@ -163,12 +170,14 @@ def test_sparql_constraints_agree_with_pyshacl(case):
 
 # -- the command line ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_project_conforms():
     out = defcoop("validate")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "conforms: 0 violations, 0 warnings" in out.stdout
 
 
+@pytest.mark.slow
 def test_cli_invalid_file_exits_1_with_a_readable_report():
     out = defcoop("validate", str(CONTEXT), str(CASES / "invalid/link-to-wrong-kind.ttl"))
     assert out.returncode == 1
@@ -180,6 +189,7 @@ def test_cli_invalid_file_exits_1_with_a_readable_report():
     assert "does not conform: 1 violation" in out.stdout
 
 
+@pytest.mark.slow
 def test_cli_json():
     out = defcoop("validate", "--format", "json", str(CONTEXT), str(CASES / "invalid/two-dates.ttl"))
     assert out.returncode == 1
@@ -191,6 +201,7 @@ def test_cli_json():
     assert result["component"] == str(SH.MaxCountConstraintComponent)
 
 
+@pytest.mark.slow
 def test_cli_turtle_is_a_shacl_validation_report():
     out = defcoop("validate", "--format", "turtle", str(CONTEXT), str(CASES / "invalid/altered-quote.ttl"))
     assert out.returncode == 1
@@ -202,6 +213,7 @@ def test_cli_turtle_is_a_shacl_validation_report():
     assert "the quote occurs nowhere" in str(g.value(result, SH.resultMessage))
 
 
+@pytest.mark.slow
 def test_cli_warnings_fail_only_with_strict():
     files = [str(CONTEXT), str(CASES / "valid/state-without-wikidata.ttl")]
     relaxed = defcoop("validate", *files)
@@ -210,6 +222,7 @@ def test_cli_warnings_fail_only_with_strict():
     assert strict.returncode == 1
 
 
+@pytest.mark.slow
 def test_cli_parse_error_names_file_and_line_and_nothing_else_runs(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
@@ -219,12 +232,14 @@ def test_cli_parse_error_names_file_and_line_and_nothing_else_runs(tmp_path):
     assert out.stdout == ""
 
 
+@pytest.mark.slow
 def test_cli_missing_file_exits_2(tmp_path):
     out = defcoop("validate", str(tmp_path / "nope.ttl"))
     assert out.returncode == 2
     assert "nope.ttl" in out.stderr and out.stdout == ""
 
 
+@pytest.mark.slow
 def test_cli_with_reference_lets_user_data_link_to_project_nodes(tmp_path):
     mine = tmp_path / "mine.ttl"
     mine.write_text(

@@ -24,6 +24,8 @@ from defcoop.validation.compiled import compile_shapes
 from defcoop.validation.terms import shapes_files
 from defcoop.validation.validate import validate
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 ROOT = Path(__file__).resolve().parent.parent

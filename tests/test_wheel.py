@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds: `pytest -m "not slow"` skips them
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

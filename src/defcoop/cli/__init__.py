@@ -70,6 +70,10 @@ def main(argv=None):
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # the environment (a read-only or full disk...): one line, exit 2
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"defcoop: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(0)

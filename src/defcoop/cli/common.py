@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from defcoop.graph.files import default_sources, user_sources
+from defcoop.graph.files import project_sources, user_sources
 
 
 def data_option(f):
@@ -12,14 +12,15 @@ def data_option(f):
         "--data",
         "data_files",
         multiple=True,
-        type=click.Path(dir_okay=False),
-        help="Use these RDF files (with the ontology) instead of the project's data. Repeatable.",
+        type=click.Path(),
+        help="Use these RDF files (with the ontology) instead of the project's data; a folder "
+        "means every RDF file in it. Repeatable.",
     )(f)
 
 
 def sources_for(data_files):
     """The project's sources, or the ontology plus the user's files."""
     if not data_files:
-        return default_sources()
-    ontology = [s for s in default_sources() if s.kind == "ontology"]
+        return project_sources()
+    ontology = [s for s in project_sources() if s.kind == "ontology"]
     return ontology + user_sources(data_files)

@@ -5,17 +5,15 @@ import sys
 import click
 
 from defcoop.cli.common import data_option, sources_for
-from defcoop.graph.export import write_atomic
-
-#: the readable writers of defcoop.graph.serialize, and RDF/XML from Oxigraph
-FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "xml")
+from defcoop.graph import rdf_formats
+from defcoop.graph.export import output_format, write_atomic
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="ttl", show_default=True,
+    "--format", "fmt", type=click.Choice(rdf_formats.EXPORTED), default=None,
     help="ttl, nt, jsonld: the merged graph; trig, nq: one named graph per source file "
-    "(the graphs of `defcoop load`); xml: RDF/XML.",
+    "(the graphs of `defcoop load`); xml: RDF/XML [default: from the suffix of -o, else ttl].",
 )
 @click.option(
     "--graphs", type=click.Choice(["all", "data"]), default="all", show_default=True,
@@ -23,7 +21,7 @@ FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "xml")
     "which `defcoop validate FILE` checks against the ontology.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False),
+    "-o", "--output", type=click.Path(),
     help="Write to this file (atomically) instead of standard output.",
 )
 @click.option(
@@ -41,6 +39,7 @@ def export(fmt, graphs, output, dataset_file, data_files):
     from defcoop.graph import serialize as S
     from defcoop.query.engine import load_store
 
+    fmt = output_format(output, fmt)  # before loading: a wrong suffix costs nothing
     if dataset_file and not output:
         raise DefcoopError("--dataset: needs -o FILE (the description names the file and its checksum)")
     sources = sources_for(data_files)
@@ -63,7 +62,7 @@ def export(fmt, graphs, output, dataset_file, data_files):
 
         from defcoop.graph import dataset
 
-        media = S.FORMATS[fmt][0] if fmt in S.FORMATS else "application/rdf+xml"
+        media = rdf_formats.by_name(fmt).media_type
         # the dump is named by where it was written (a file: IRI)
         triples = dataset.describe(store, dumps={Path(output).resolve().as_uri(): (media, data)})
         write_atomic(S.turtle(triples, dataset.prefixes()), dataset_file)

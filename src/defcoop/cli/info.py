@@ -4,17 +4,25 @@ import json
 
 import click
 
-from defcoop.graph.info import describe
 from defcoop.cli.common import data_option, sources_for
+from defcoop.graph.info import describe
 
 
 @click.command()
 @data_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def info(data_files, as_json):
-    """What is loaded: files, triples, and instances per class."""
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="table for people (fits the terminal, or COLUMNS); json for pipes and tools.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def info(data_files, fmt, as_json):
+    """What is loaded: files, triples, and instances per class.
+
+    The table shows files relative to the project folder (else to the current
+    folder); json gives them as they were read.
+    """
     result = describe(sources_for(data_files))
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(
             json.dumps(
                 {
@@ -26,19 +34,14 @@ def info(data_files, as_json):
             )
         )
         return
-    from rich.console import Console
-    from rich.table import Table
+    from defcoop.graph.info import shown_path
+    from defcoop.query.formats import terminal_width, text_table
 
-    console = Console()
-    files = Table(title=f"Files ({result.triples} triples after merging)")
-    for col in ("file", "kind", "named graph", "triples"):
-        files.add_column(col, justify="right" if col == "triples" else "left")
-    for f in result.files:
-        files.add_row(f.path, f.kind, f.graph, str(f.triples))
-    console.print(files)
-    classes = Table(title="Instances per class")
-    classes.add_column("class")
-    classes.add_column("instances", justify="right")
-    for name, n in result.classes:
-        classes.add_row(name, str(n))
-    console.print(classes)
+    width = terminal_width()
+    click.echo(f"Files ({result.triples} triples after merging)\n")
+    click.echo(text_table(
+        ["file", "kind", "named graph", "triples"],
+        [[shown_path(f.path), f.kind, f.graph, f.triples] for f in result.files], width, right={3},
+    ))
+    click.echo("Instances per class\n")
+    click.echo(text_table(["class", "instances"], result.classes, width, right={1}), nl=False)

@@ -10,12 +10,22 @@ import click
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="table for people, json for tools.",
 )
-def queries(fmt):
+@click.option(
+    "--prefixes", is_flag=True,
+    help="Print the project's prefixes as SPARQL PREFIX lines instead (`defcoop query` "
+    "declares them for a text that uses them without declaring them).",
+)
+def queries(fmt, prefixes):
     """List the stored queries: name, summary and parameters.
 
     Run one with `defcoop query NAME`. To add a question, put a .rq file in the
     library folder (or a folder listed in DEFCOOP_QUERY_PATH); see queries/README.md.
     """
+    if prefixes:
+        from defcoop.namespaces import PREFIXES
+
+        click.echo("\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()))
+        return
     from defcoop.query.library import load_library
 
     library = load_library()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -9,15 +11,20 @@ from defcoop.cli.common import data_option, sources_for
 
 
 @click.command()
-@click.argument("name_or_file")
+@click.argument("name_or_file", required=False)
+@click.option(
+    "--sparql", "-s", "sparql", metavar="TEXT",
+    help="Run this SPARQL text instead of a stored query or file. The project's prefixes "
+    "(dco:, id:, rdfs: ... as in `defcoop queries`) need not be declared.",
+)
 @click.option(
     "--param", "-p", "assignments", multiple=True, metavar="NAME=VALUE",
     help="A value for one of the query's parameters (repeatable); see `defcoop queries`.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-    help="table/markdown for people; csv, tsv, json are the W3C SPARQL result formats. "
-    "CONSTRUCT and DESCRIBE always print Turtle.",
+    help="table/markdown for people (the table fits the terminal, or COLUMNS); csv, tsv, "
+    "json are the W3C SPARQL result formats, for pipes. CONSTRUCT and DESCRIBE print Turtle.",
 )
 @click.option(
     "--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
@@ -33,37 +40,52 @@ from defcoop.cli.common import data_option, sources_for
     help="Seconds to wait for the endpoint.",
 )
 @data_option
-def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
-    """Run a stored query (by NAME) or a SPARQL file and print its answer.
+def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_files):
+    """Run a stored query (by NAME), a SPARQL file or --sparql TEXT and print its answer.
+
+    The project's prefixes that the text uses and does not declare are declared for
+    it; a syntax error names the line and column of the text as written.
 
     \b
     Examples:
       defcoop query agreements
       defcoop query partner --param country=id:FR --lang nl
       defcoop query my-question.rq --format csv
+      defcoop query --sparql 'SELECT ?x WHERE { ?x a dco:Agreement }'
       defcoop query timeline --endpoint http://127.0.0.1:7878/query
     """
     from defcoop.errors import DefcoopError
-    from defcoop.query.formats import render
-    from defcoop.query.library import bind, find, parse_assignments
+    from defcoop.query.formats import render, terminal_width
+    from defcoop.query.library import bind, find, parse, parse_assignments
     from defcoop.query.runner import check_syntax, execute
+    from defcoop.query.syntax import declare_prefixes
 
     if endpoint and data_files:
         raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
-    stored = find(name_or_file)
+    if (sparql is None) == (name_or_file is None):
+        raise DefcoopError("give a stored query's NAME, a FILE.rq or --sparql TEXT (one of them)")
+    if sparql is not None:
+        name = "--sparql"
+        declared, offset = declare_prefixes(sparql)
+        check_syntax(declared, name, offset)  # before the header is read: errors in place
+        stored = parse(declared, Path(name), name=name)
+    else:
+        stored = find(name_or_file)
+        name = str(stored.path)
+        declared, offset = declare_prefixes(stored.text)
+        check_syntax(declared, name, offset)
+        stored = replace(stored, text=declared)
     values = parse_assignments(assignments)
     if stored.param("lang") is not None and "lang" not in values:
         values["lang"] = lang
     text = bind(stored, values)
-    name = str(stored.path)
     if endpoint:
         from defcoop.query.endpoint import remote
 
-        check_syntax(text, name)
         result = remote(text, endpoint, timeout=timeout, name=name)
     else:
         result = execute(text, sources_for(data_files), name=name)
-    out = render(result, fmt)
+    out = render(result, fmt, width=terminal_width())
     sys.stdout.write(out)
     sys.stdout.flush()
     if result.kind == "SELECT" and fmt in ("table", "markdown"):

@@ -8,7 +8,7 @@ from defcoop.validation.inference import KINDS
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
     show_default=True,
@@ -40,7 +40,7 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     """Check the project's ontology and data, or FILEs, against defcoop's rules.
 
     Without FILEs: the project's own ontology, vocabularies and data. With FILEs:
-    exactly those RDF files, together with the ontology and vocabularies. The rules:
+    exactly those RDF files (a folder: every RDF file in it), together with the ontology and vocabularies. The rules:
     the SHACL shapes (ontology/shapes.ttl), declared terms, labels and definitions of
     the terms we mint, no class used as an instance, typed nodes, links that lead
     somewhere, and every quote against its source text.
@@ -50,14 +50,14 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     """
     import logging
 
-    from defcoop.graph.files import default_sources, user_sources
+    from defcoop.graph.files import project_sources, user_sources
 
     # rdflib logs a traceback for every ill-typed literal; the report names them
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     from defcoop.validation.report import summary, to_json, to_text, to_turtle
     from defcoop.validation.validate import validate as run
 
-    project = default_sources()
+    project = project_sources()
     if files:
         kinds = {"ontology", "reference"} if with_reference else {"ontology"}
         sources = [s for s in project if s.kind in kinds] + user_sources(files)

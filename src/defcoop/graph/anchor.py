@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from defcoop.errors import DefcoopError
+from defcoop.graph.export import write_atomic
 from defcoop.graph.sources import SourceText
 
 _PAIR = re.compile(
@@ -66,7 +67,5 @@ def anchor_file(path: str | Path, source_path: str | Path) -> int:
     text = path.read_text(encoding="utf-8")
     new, changed = anchor_text(text, source, name=str(path))
     if changed:
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(new, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(new.encode("utf-8"), path)
     return changed

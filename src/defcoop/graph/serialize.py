@@ -29,6 +29,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from defcoop.graph import rdf_formats
+
 from defcoop.query.formats import shorten
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -343,15 +345,15 @@ def jsonld(triples: Iterable, prefixes=None) -> bytes:
 # --------------------------------------------------------------------------- formats
 
 
-#: name -> (media type, file suffix, takes quads): the formats `serialize` writes
-FORMATS = {
-    "ttl": ("text/turtle", ".ttl", False),
-    "trig": ("application/trig", ".trig", True),
-    "nt": ("application/n-triples", ".nt", False),
-    "nq": ("application/n-quads", ".nq", True),
-    "jsonld": ("application/ld+json", ".jsonld", False),
-}
+_QUAD_FORMATS = ("trig", "nq")  # written from the named graphs, one per source file
 _WRITERS = {"ttl": turtle, "trig": trig, "nt": ntriples, "nq": nquads, "jsonld": jsonld}
+
+#: name -> (media type, file suffix, takes quads) of the formats `serialize` writes,
+#: read from the one table of RDF formats (`defcoop.graph.rdf_formats`)
+FORMATS = {
+    name: (rdf_formats.by_name(name).media_type, rdf_formats.by_name(name).suffix, name in _QUAD_FORMATS)
+    for name in _WRITERS
+}
 
 
 def serialize(statements: Iterable, fmt: str) -> bytes:

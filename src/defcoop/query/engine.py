@@ -247,7 +247,7 @@ def run(text: str, store: ox.Store, name: str = "<query>"):
     try:
         result = store.query(text)
     except SyntaxError as exc:
-        raise DefcoopError(f"{name}: SPARQL syntax error: {_sparql_error(exc)}") from exc
+        raise DefcoopError(f"{name}: SPARQL syntax error: {_sparql_error(exc, text)}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -268,10 +268,12 @@ def run(text: str, store: ox.Store, name: str = "<query>"):
     return QueryResult(_graph_form(text), graph=to_rdflib_graph(result))
 
 
-def _sparql_error(exc: SyntaxError) -> str:
-    message = _one_line(exc.msg or str(exc))
-    m = re.match(r"error at (\d+):(\d+): (.*)", message)
-    return f"line {m.group(1)}, column {m.group(2)}: {m.group(3)}" if m else message
+def _sparql_error(exc: SyntaxError, text: str) -> str:
+    """One line: line, column, the offending token (`defcoop.query.syntax.describe`)."""
+    # imported only on an error: it asks rdflib's parser
+    from defcoop.query.syntax import describe
+
+    return describe(exc.msg or str(exc), text)
 
 
 def _graph_form(text: str) -> str:

@@ -1,14 +1,16 @@
 """Printing query results: for people (table, markdown) and machines (csv, tsv, json).
 
-- ``table``: aligned plain-text columns; IRIs shortened with the graph's prefixes.
+- ``table``: aligned plain-text columns; IRIs shortened with the graph's prefixes;
+  long cells wrapped to fit a width, no trailing spaces.
 - ``markdown``: a GitHub table, IRIs shortened, ``|`` escaped.
 - ``csv``: the W3C SPARQL 1.1 CSV results format: full IRIs, literals as their
   lexical form, unbound as empty; RFC 4180 quoting, LF line ends.
 - ``tsv``: the W3C SPARQL 1.1 TSV results format: terms in Turtle syntax.
 - ``json``: the W3C SPARQL 1.1 JSON results format.
 
-Every format is a pure function of the result (no terminal width, no engine), so
-the same result prints the same from the embedded graph and from an endpoint.
+Every format is a pure function of the result (and, for ``table``, of the width it
+is given: the CLI gives the terminal's), so the same result prints the same from the
+embedded graph and from an endpoint.
 Labels in the user's language are chosen by the query (its ``lang`` parameter).
 """
 
@@ -114,8 +116,12 @@ def json_term(term) -> dict:
 
 # -- results -----------------------------------------------------------------
 
-def render(result, fmt: str, prefixes=None) -> str:
-    """The text of a `QueryResult` in ``fmt`` (SELECT and ASK; graphs print as Turtle)."""
+def render(result, fmt: str, prefixes=None, width: int | None = None) -> str:
+    """The text of a `QueryResult` in ``fmt`` (SELECT and ASK; graphs print as Turtle).
+
+    ``width``: the table format wraps long cells to fit it (the CLI gives the
+    terminal's; no width, no wrapping: the same text for the same result).
+    """
     if fmt not in FORMATS:
         from defcoop.errors import DefcoopError
 
@@ -126,8 +132,9 @@ def render(result, fmt: str, prefixes=None) -> str:
         return ("true" if result.boolean else "false") + "\n"
     if result.graph is not None:
         return turtle(result.graph, prefixes)
+    if fmt == "table":
+        return table(result.variables, result.rows, prefixes, width)
     return {
-        "table": table,
         "markdown": markdown,
         "csv": to_csv,
         "tsv": to_tsv,
@@ -135,15 +142,99 @@ def render(result, fmt: str, prefixes=None) -> str:
     }[fmt](result.variables, result.rows, prefixes)
 
 
-def table(variables, rows, prefixes=None) -> str:
+def table(variables, rows, prefixes=None, width: int | None = None) -> str:
+    """Aligned plain-text columns; ``width``: wrap long cells to fit that many characters."""
     cells = [[human(t, prefixes).replace("\n", " ") for t in row] for row in rows]
-    widths = [len(v) for v in variables]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines) + "\n"
+    return text_table(variables, cells, width)
+
+
+def text_table(header, rows, width: int | None = None, right=()) -> str:
+    """Columns of text two spaces apart, a dashed line under the header, no trailing
+    spaces. With ``width``, the widest columns are narrowed (cells wrapped, words kept
+    whole where they fit) until the table fits; ``right``: columns aligned right."""
+    header = [str(h) for h in header]
+    rows = [[str(c) for c in row] for row in rows]
+    natural = [len(h) for h in header]
+    for row in rows:
+        natural = [max(w, len(c)) for w, c in zip(natural, row)]
+    if width:
+        prose = [any(" " in row[i] for row in rows) for i in range(len(header))]
+        widths = _fit(natural, header, width, prose)
+    else:
+        widths = natural
+
+    def lines_of(row):
+        parts = [_wrap(c, w) for c, w in zip(row, widths)]
+        height = max((len(p) for p in parts), default=1)
+        for i in range(height):
+            cells = [p[i] if i < len(p) else "" for p in parts]
+            yield "  ".join(
+                c.rjust(w) if j in right else c.ljust(w) for j, (c, w) in enumerate(zip(cells, widths))
+            ).rstrip()
+
+    out = list(lines_of(header))
+    out.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        out += lines_of(row)
+    return "\n".join(out) + "\n"
+
+
+def _fit(natural: list[int], header: list[str], width: int, prose: list[bool]) -> list[int]:
+    """Column widths within ``width``. Columns of prose (cells with spaces) are narrowed
+    first, the widest to one common cap; columns of single words (IRIs, numbers) only
+    if that is not enough. No column narrower than its header or 8 characters."""
+    room = width - 2 * (len(natural) - 1)
+    if sum(natural) <= room:
+        return natural
+    floor = [min(n, max(8, len(h))) for n, h in zip(natural, header)]
+    widths = list(natural)
+    for narrowable in (prose, [True] * len(natural)):
+        cap = max(natural)
+        while cap > 1 and sum(widths) > room:
+            cap -= 1
+            widths = [max(f, min(n, cap)) if ok else w
+                      for n, f, w, ok in zip(natural, floor, widths, narrowable)]
+        if sum(widths) <= room:
+            break
+    return widths
+
+
+def _wrap(cell: str, width: int) -> list[str]:
+    """``cell`` in lines of at most ``width``: prose at spaces, a single word (an IRI, a
+    path) after its ``/``, ``#``, ``-`` or ``:``, anything longer cut."""
+    if len(cell) <= width:
+        return [cell]
+    if " " in cell:
+        import textwrap  # only for a table that does not fit
+
+        return textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
+    lines = [""]
+    for piece in re.findall(r"[^/#:-]*[/#:-]?", cell):
+        while piece:
+            if len(lines[-1]) + len(piece) <= width:
+                lines[-1] += piece
+                piece = ""
+            elif lines[-1]:
+                lines.append("")
+            else:
+                lines[-1], piece = piece[:width], piece[width:]
+                if piece:
+                    lines.append("")
+    return [line for line in lines if line] or [""]
+
+
+def terminal_width() -> int | None:
+    """The width to fit tables to: ``COLUMNS`` if set, else the terminal's; None when
+    standard output is not a terminal (a pipe gets lines as long as they are)."""
+    import os
+    import shutil
+    import sys
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def markdown(variables, rows, prefixes=None) -> str:

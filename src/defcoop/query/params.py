@@ -162,10 +162,11 @@ _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
 
-def tokens(text: str, parens: bool = False):
+def tokens(text: str, parens: bool = False, pnames: bool = False):
     """Yield ``(kind, start, end)`` for the parts of a query that matter here.
 
-    Kinds: ``"{"``, ``"}"``, ``"var"``, ``"word"`` (and ``"("``, ``")"`` if ``parens``);
+    Kinds: ``"{"``, ``"}"``, ``"var"``, ``"word"`` (and ``"("``, ``")"`` if ``parens``,
+    ``"pname"`` for a prefixed name such as ``dco:Event`` if ``pnames``);
     comments, strings and IRIs are skipped.
     """
     i, n = 0, len(text)
@@ -198,12 +199,42 @@ def tokens(text: str, parens: bool = False):
                 j = end + 1
                 while j < n and (text[j].isalnum() or text[j] in "_-.%\\"):
                     j += 1
+                while j > end + 1 and text[j - 1] == ".":  # a name does not end in "."
+                    j -= 1
+                if pnames and text[i:end] != "_":  # _:b is a blank node, not a name
+                    yield "pname", i, j
                 i = j
                 continue
             yield "word", i, end
             i = end
         else:
             i += 1
+
+
+def prefixed_names(text: str) -> list[tuple[str, int]]:
+    """``(prefix, offset)`` of every prefixed name the query uses (not its declarations)."""
+    out = []
+    after_prefix = False
+    for kind, a, b in tokens(text, pnames=True):
+        if kind == "pname" and not after_prefix:
+            out.append((text[a:text.index(":", a)], a))
+        after_prefix = kind == "word" and text[a:b].upper() == "PREFIX"
+    return out
+
+
+def used_prefixes(text: str) -> set[str]:
+    return {prefix for prefix, _ in prefixed_names(text)}
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes the query's own ``PREFIX`` lines declare."""
+    out = set()
+    after_prefix = False
+    for kind, a, b in tokens(text, pnames=True):
+        if kind == "pname" and after_prefix:
+            out.add(text[a:text.index(":", a)])
+        after_prefix = kind == "word" and text[a:b].upper() == "PREFIX"
+    return out
 
 
 def query_kind(text: str) -> str | None:

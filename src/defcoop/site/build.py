@@ -54,7 +54,10 @@ def build_site(outdir: str | Path, sources=None, *, queries: bool = True) -> Bui
     _check_target(outdir)
     model = SiteModel(load_graph(sources))
     files = pages(model, sources, queries=queries)
-    _write_atomic(outdir, files)
+    try:
+        _write_atomic(outdir, files)
+    except OSError as exc:
+        raise DefcoopError(f"{outdir}: cannot write the site: {exc.strerror or exc}") from None
     return BuildReport(outdir, sum(1 for p in files if p.endswith(".html")), len(model.entities),
                        len(model.quotes), time.perf_counter() - started, _count_queries(files))
 
