@@ -22,7 +22,7 @@ def export(fmt, output, data_files):
     """Export the ontology and data merged into one RDF file."""
     from defcoop.query.engine import load_store, serialize  # Oxigraph's serialisers: ~7x rdflib's
 
-    data = serialize(load_store(sources_for(data_files)), fmt)
+    data = serialize(load_store(sources_for(data_files), named_graphs=False), fmt)
     if output:
         write_atomic(data, output)
     else:

@@ -17,7 +17,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 
 from defcoop.errors import DefcoopError
-from defcoop.graph.files import load_graph
+from defcoop.query import engine
 from defcoop.site import render
 from defcoop.site.letter import source_views
 from defcoop.site.model import SiteModel
@@ -45,7 +45,8 @@ def build_site(outdir: str | Path, sources=None, *, queries: bool = True) -> Bui
     started = time.perf_counter()
     outdir = Path(outdir)
     _check_target(outdir)
-    model = SiteModel(load_graph(sources))
+    store = engine.in_memory(sources)  # parsed once, for the pages and the stored queries
+    model = SiteModel(engine.to_rdflib_graph(store), store)
     files = pages(model, sources, queries=queries)
     _write_atomic(outdir, files)
     return BuildReport(outdir, sum(1 for p in files if p.endswith(".html")), len(model.entities),

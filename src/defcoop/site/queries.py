@@ -47,7 +47,7 @@ def query_views(model=None, sources=None) -> list[QueryView] | None:
                          q.example, q.kind)
         try:
             text = library.bind(q, {}) if q.params else q.text
-            result = execute(text, sources, name=q.name)
+            result = execute(text, sources if model is None else model.store, name=q.name)
         except DefcoopError as exc:
             view.error = str(exc)
             views.append(view)

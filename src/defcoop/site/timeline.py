@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from rdflib import URIRef
 
 from defcoop.namespaces import DCO, VOCAB
-from defcoop.query.runner import run
+from defcoop.query.runner import execute
 from defcoop.site.model import PREFIXES, SiteModel
 from defcoop.site.paths import entity_path
 
@@ -66,9 +66,8 @@ class Timeline:
 
 
 def timeline(model: SiteModel) -> Timeline:
-    g = model.graph
-    events = [URIRef(str(r[0])) for r in run(EVENTS_QUERY, g, name="events").rows]
-    letter_rows = run(LETTER_DATE_QUERY, g, name="letter date").rows
+    events = [URIRef(str(r[0])) for r in execute(EVENTS_QUERY, model.store, name="events").rows]
+    letter_rows = execute(LETTER_DATE_QUERY, model.store, name="letter date").rows
     letter = letter_rows[0][0].toPython() if letter_rows else date(2019, 6, 19)
     marks = [_mark(model, e) for e in events]
     dated = sorted((m for m in marks if m.start), key=lambda m: (m.start, m.label.en))
