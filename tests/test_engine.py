@@ -135,10 +135,10 @@ def _runner(path: str, sources, monkeypatch, tmp_path):
         key = engine.cache_key(sources)
         assert engine.write_cache(key, sources) is not None
         store = engine.load_store(sources)
-        assert engine._held.get(key, True, in_memory=True) is None  # it is the disk entry
+        assert engine._held.get(key, "disk") is store  # it is the disk entry
         return lambda text: engine.run(text, store)
-    store = engine.in_memory(sources)  # a long-lived process
-    return lambda text: engine.execute(text, store)
+    held = engine.in_memory(sources)  # a long-lived process
+    return lambda text: engine.execute(text, held)
 
 
 def _check_same(got, expected):
@@ -356,7 +356,7 @@ def test_an_ill_typed_literal_prints_as_a_row(tmp_path, fmt):
     env = dict(os.environ, DEFCOOP_CACHE_DIR=str(tmp_path / "cache"))
     done = subprocess.run(
         [sys.executable, "-m", "defcoop", "query", str(query), "--data", str(data), "--format", fmt],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "2018-02-30" in done.stdout
@@ -373,7 +373,7 @@ def test_printing_rows_makes_no_rdflib_term(tmp_path):
         "print('rdflib' in sys.modules, file=sys.stderr)"
     )
     env = dict(os.environ, DEFCOOP_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "False"
@@ -385,6 +385,16 @@ def test_rows_convert_to_rdflib_only_when_asked():
     assert result._rows is None  # nothing converted yet
     assert result.rows == [(Literal(1),), (URIRef("http://e/a"),)]
     assert result.rows is result.rows  # converted once
+
+
+def test_a_long_lived_graph_parses_named_graphs_only_when_asked():
+    held = engine.in_memory()
+    assert held._full is None
+    assert len(held) == len(load_graph())
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert int(engine.execute(count, held).rows[0][0]) > 0
+    assert held._full is not None and held.store() is held._merged
+    assert engine.in_memory() is held  # one per process and content
 
 
 def test_a_query_without_graph_parses_the_merge_only(tmp_path, monkeypatch):

@@ -38,7 +38,7 @@ def describe(sources: list[Source]) -> GraphInfo:
     from defcoop.query import engine  # the embedded engine (pyoxigraph)
     from defcoop.query.runner import execute
 
-    store = engine.in_memory(sources)
+    store = engine.in_memory(sources, named_graphs=True)  # one parse answers all three
     per_graph = {g.value: int(n.value) for g, n in execute(_PER_GRAPH, store, name="info").terms}
     files = [FileInfo(str(s.path), s.kind, s.iri, per_graph.get(s.iri, 0)) for s in sources]
     (total,) = execute(_MERGED, store, name="info").terms[0]

@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from collections import OrderedDict
@@ -70,6 +69,7 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STORE_FOLDER = "store"
 _DUMP = "quads.nq"
 _FULL, _MERGED, _DISK = "full", "merged", "disk"  # what a held store holds, and where
+_LONG_LIVED = "in-memory"  # an `InMemory` graph
 #: keywords after which a query reads named graphs
 _NAMED_GRAPH_WORDS = {"GRAPH", "FROM"}
 
@@ -78,24 +78,30 @@ class Held:
     """The stores a process holds, by content key and form.
 
     Forms: full (named graphs and their merge, in memory), merged (the merge only, in
-    memory) and disk (full, an on-disk cache entry). A full store also answers what a
-    merged one does. The least recently used beyond ``size`` keys are let go.
+    memory), disk (full, an on-disk cache entry) and a long-lived `InMemory` graph. A
+    full store also answers what a merged one does. The least recently used beyond
+    ``size`` keys are let go.
     """
 
     def __init__(self, size: int = 4):
         self.size = size
-        self._stores: OrderedDict[tuple[str, str], ox.Store] = OrderedDict()
+        self._stores: OrderedDict[tuple[str, str], object] = OrderedDict()
 
-    def get(self, key: str, named_graphs: bool, in_memory: bool = False) -> ox.Store | None:
-        forms = (_FULL,) if named_graphs else (_FULL, _MERGED)
-        for form in forms if in_memory else forms + (_DISK,):
+    def get(self, key: str, named_graphs: bool | str):
+        """The held store for a query with (True) or without (False) named graphs, or
+        what is held under a form's name."""
+        if isinstance(named_graphs, str):
+            forms: tuple[str, ...] = (named_graphs,)
+        else:
+            forms = (_FULL, _DISK) if named_graphs else (_MERGED, _FULL, _DISK)
+        for form in forms:
             store = self._stores.get((key, form))
             if store is not None:
                 self._stores.move_to_end((key, form))
                 return store
         return None
 
-    def put(self, key: str, form: str, store: ox.Store) -> None:
+    def put(self, key: str, form: str, store) -> None:
         self._stores[(key, form)] = store
         self._stores.move_to_end((key, form))
         keys = list(dict.fromkeys(k for k, _ in self._stores))
@@ -103,7 +109,7 @@ class Held:
             self.drop(old)
 
     def drop(self, key: str) -> None:
-        for form in (_FULL, _MERGED, _DISK):
+        for form in (_FULL, _MERGED, _DISK, _LONG_LIVED):
             self._stores.pop((key, form), None)
 
     def clear(self) -> None:
@@ -112,7 +118,7 @@ class Held:
 
 _held = Held()
 #: background cache writers started by this process (`wait_for_cache_writes`)
-_writers: list[subprocess.Popen] = []
+_writers: list = []
 
 
 # --------------------------------------------------------------------------- loading
@@ -145,20 +151,53 @@ def load_store(sources=None, *, use_cache: bool | None = None, named_graphs: boo
     return store
 
 
-def in_memory(sources=None, *, named_graphs: bool = True) -> ox.Store:
-    """The store of ``sources`` held in memory, for a long-lived process.
+def in_memory(sources=None, *, named_graphs: bool = False) -> InMemory:
+    """The graph of ``sources`` held in memory, for a long-lived process (`InMemory`).
 
-    Parsed once per process (and content); never the on-disk cache, whose queries are
-    slower than in memory.
+    One per process and content; never the on-disk cache, whose queries are slower.
+    ``named_graphs``: parse with the named graphs now (else on the first query that
+    reads them).
     """
     sources = _sources(sources)
     key = cache_key(sources)
-    store = _held.get(key, named_graphs, in_memory=True)
-    if store is not None:
-        return store
-    store = _fill(ox.Store(), sources, named_graphs=named_graphs)
-    _held.put(key, _FULL if named_graphs else _MERGED, store)
-    return store
+    held = _held.get(key, _LONG_LIVED)
+    if held is None:
+        held = InMemory(sources, key)
+        _held.put(key, _LONG_LIVED, held)
+    held.store(named_graphs)
+    return held
+
+
+class InMemory:
+    """A graph a long-lived process holds in memory: the site, `info`, a notebook.
+
+    Queries without ``GRAPH`` run on the merge alone (`store()`): on a store that also
+    holds the named graphs, Oxigraph's default-graph queries run up to 2x slower (at
+    100k triples). The named graphs are parsed on the first query that reads them,
+    unless `store(named_graphs=True)` was asked for first, which then serves both.
+    """
+
+    def __init__(self, sources, key: str):
+        self.sources = list(sources)
+        self.key = key
+        self._merged: ox.Store | None = None
+        self._full: ox.Store | None = None
+
+    def store(self, named_graphs: bool = False) -> ox.Store:
+        """The store that answers a query with (or without) named graphs."""
+        if named_graphs or (self._merged is None and self._full is not None):
+            if self._full is None:
+                self._full = _fill(ox.Store(), self.sources, named_graphs=True)
+            return self._full
+        if self._merged is None:
+            self._merged = _fill(ox.Store(), self.sources, named_graphs=False)
+        return self._merged
+
+    def __len__(self) -> int:
+        """Triples of the merged graph."""
+        store = self.store()
+        return len(store) if store is self._merged else sum(
+            1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def cache_key(sources, digests: list[bytes] | None = None) -> str:
@@ -239,6 +278,8 @@ def start_cache_write(key: str, sources) -> None:
     ``key`` (`write_cache`); one process per key at a time (`defcoop.cache.claim`).
     ``DEFCOOP_CACHE_WRITE=inline`` writes it here and now instead.
     """
+    import subprocess  # only here: a first run of a big graph starts a process, others never
+
     if cache.lookup(key) is not None or cache.claimed(key):
         return
     payload = json.dumps([[str(s.path), s.iri, s.kind] for s in sources])
@@ -261,6 +302,8 @@ def start_cache_write(key: str, sources) -> None:
 
 def wait_for_cache_writes(timeout: float = 600) -> None:
     """Wait for the cache writers this process started (tests, benchmarks)."""
+    import subprocess  # only here (see start_cache_write)
+
     deadline = time.monotonic() + timeout
     while _writers:
         proc = _writers.pop()
@@ -398,8 +441,11 @@ def _one_line(text: str) -> str:
 
 
 def execute(text: str, data=None, name: str = "<query>") -> QueryResult:
-    """Run a SPARQL query on ``data``: a store (`in_memory`, `load_store`), or sources
-    (default: the project's), whose store `load_store` gives a one-shot command."""
+    """Run a SPARQL query on ``data``: a graph held in memory (`in_memory`), a store,
+    or sources (default: the project's), whose store `load_store` gives a one-shot
+    command."""
+    if isinstance(data, InMemory):
+        return run(text, data.store(needs_named_graphs(text)), name=name)
     if isinstance(data, ox.Store):
         return run(text, data, name=name)
     sources = _sources(data)

@@ -45,8 +45,8 @@ def build_site(outdir: str | Path, sources=None, *, queries: bool = True) -> Bui
     started = time.perf_counter()
     outdir = Path(outdir)
     _check_target(outdir)
-    store = engine.in_memory(sources)  # parsed once, for the pages and the stored queries
-    model = SiteModel(engine.to_rdflib_graph(store), store)
+    held = engine.in_memory(sources)  # parsed once, for the pages and the stored queries
+    model = SiteModel(engine.to_rdflib_graph(held.store()), held)
     files = pages(model, sources, queries=queries)
     _write_atomic(outdir, files)
     return BuildReport(outdir, sum(1 for p in files if p.endswith(".html")), len(model.entities),

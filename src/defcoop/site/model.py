@@ -118,8 +118,9 @@ class SiteModel:
     """Everything the pages show, computed once from a graph."""
 
     def __init__(self, graph: Graph, store=None):
-        """``store``: the same graph in the engine (`defcoop.query.engine.in_memory`),
-        which runs the model's queries; made from ``graph`` if not given."""
+        """``store``: the same graph in the engine (`defcoop.query.engine.in_memory`, or
+        a pyoxigraph store), which runs the model's queries; made from ``graph`` if not
+        given."""
         self.graph = graph
         self.store = engine.from_rdflib_graph(graph) if store is None else store
         self.labels = Labels(graph)
