@@ -278,13 +278,15 @@ def engine_worker(op: str, corpus: Path, sources, repeat: int) -> dict:
         result["queries"] = {}
         for name, text in _bench_queries(corpus):
             ours, theirs, rows = [], [], None
-            for _ in range(repeat):
-                t = _now()
-                rows = len(execute(text, held, name=name))
-                ours.append(_now() - t)
-                t = _now()
-                raw_rows = on_raw(text)
-                theirs.append(_now() - t)
+            for i in range(repeat):  # interleaved, in alternating order
+                for which in ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours"):
+                    t = _now()
+                    if which == "ours":
+                        rows = len(execute(text, held, name=name))
+                        ours.append(_now() - t)
+                    else:
+                        raw_rows = on_raw(text)
+                        theirs.append(_now() - t)
             result["queries"][name] = {"engine": statistics.median(ours), "raw": statistics.median(theirs),
                                        "rows": rows, "raw_rows": raw_rows}
     else:
