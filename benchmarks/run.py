@@ -769,6 +769,12 @@ def engine_report(data: dict) -> list[str]:
         out.append(f"| every stored query ≤ 1.3× raw in-memory pyoxigraph, long-lived process "
                    f"(worst: `{worst}`) | {fmt_t(qs[worst]['engine'])} against {fmt_t(qs[worst]['raw'])} "
                    f"| {ratios[worst]:.2f}× | {verdict(ratios[worst], 1.3)} |")
+        real = {k: x for k, x in ratios.items() if qs[k]["raw"] >= 0.01}
+        if real and len(real) < len(ratios):
+            w2 = max(real, key=real.get)
+            out.append(f"| … the same, the {len(real)} queries of ≥ 10 ms raw (worst: `{w2}`) | "
+                       f"{fmt_t(qs[w2]['engine'])} against {fmt_t(qs[w2]['raw'])} | {real[w2]:.2f}× "
+                       f"| {verdict(real[w2], 1.3)} |")
     cold = data.get("cold", {})
     ours = next((v for k, v in cold.items() if k.startswith("defcoop query")), None)
     base = next((v for k, v in cold.items() if k.startswith("raw pyoxigraph")), None)
@@ -784,8 +790,8 @@ def engine_report(data: dict) -> list[str]:
                f"{fmt_mb(max(peaks))} | – | {verdict(max(peaks), 2048)} |")
     out += ["", "Load and the cache, every size (medians; peak memory of the process):", "",
             "| triples | raw `Store().load` | first run: first answer ready | ratio | cache written "
-            "in the background after | writer's peak | cache hit | in memory, named graphs too "
-            "(long-lived) | load average |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+            "in the background after | writer's peak | cache hit | long-lived `in_memory` (the merge) "
+            "| load average |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for res in sized:
         ld = res["engine"]["load"]
         f, rw = ld["first"].get("time"), ld["raw"].get("time")
@@ -794,7 +800,9 @@ def engine_report(data: dict) -> list[str]:
                    f"{fmt_t(ld['first'].get('cache_write'))} | {fmt_mb(ld['first'].get('writer_rss_mb'))} | "
                    f"{fmt_t(ld['hit'].get('time'))} | {fmt_t(ld['memory'].get('time'))} "
                    f"({fmt_mb(ld['memory'].get('rss_mb'))}) | {res['engine']['loadavg']} |")
-    out += ["", f"Stored queries at {label(big['size'])}: in a long-lived process (`execute` on "
+    again = (f" (the long-lived column re-measured alone afterwards, load average "
+             f"{e['queries_loadavg']})" if e.get("queries_loadavg") else "")
+    out += ["", f"Stored queries at {label(big['size'])}{again}: in a long-lived process (`execute` on "
             "`in_memory`, against raw pyoxigraph on an in-memory store reading every cell, interleaved) "
             "and as a whole `defcoop query NAME --format csv` process on the warm cache:", "",
             "| query | rows | engine, in memory | raw, in memory | ratio | whole process, warm cache |",
