@@ -795,10 +795,13 @@ def engine_report(data: dict) -> list[str]:
     for res in sized:
         ld = res["engine"]["load"]
         f, rw = ld["first"].get("time"), ld["raw"].get("time")
+        written = bool(ld["first"].get("writer_rss_mb"))
+        write = (f"{fmt_t(ld['first'].get('cache_write'))} | {fmt_mb(ld['first'].get('writer_rss_mb'))}"
+                 if written else "none: under `CACHE_MIN_BYTES`, parsed every run | –")
+        hit = fmt_t(ld["hit"].get("time")) + ("" if written else " (a parse)")
         out.append(f"| {label(res['size'])} | {fmt_t(rw)} ({fmt_mb(ld['raw'].get('rss_mb'))}) | "
                    f"{fmt_t(f)} ({fmt_mb(ld['first'].get('rss_mb'))}) | {ratio(f, rw)} | "
-                   f"{fmt_t(ld['first'].get('cache_write'))} | {fmt_mb(ld['first'].get('writer_rss_mb'))} | "
-                   f"{fmt_t(ld['hit'].get('time'))} | {fmt_t(ld['memory'].get('time'))} "
+                   f"{write} | {hit} | {fmt_t(ld['memory'].get('time'))} "
                    f"({fmt_mb(ld['memory'].get('rss_mb'))}) | {res['engine']['loadavg']} |")
     again = (f" (the long-lived column re-measured alone afterwards, load average "
              f"{e['queries_loadavg']})" if e.get("queries_loadavg") else "")
@@ -1102,10 +1105,11 @@ def plot(data: dict, path: Path) -> None:
             n = eng["load"]["raw"].get("quads") or res["size"]
             for name, what in (("first", "engine: first answer ready (one-shot, no cache)"),
                                ("hit", "engine: cache hit (one-shot)"),
-                               ("memory", "engine: in memory, named graphs (long-lived)"),
+                               ("memory", "engine: in memory, the merge (long-lived)"),
                                ("raw", "raw pyoxigraph Store().load")):
                 add(f"load: {what}", n, eng["load"][name].get("time"))
-            add("load: engine: cache written in the background", n, eng["load"]["first"].get("cache_write"))
+            if eng["load"]["first"].get("writer_rss_mb"):  # under CACHE_MIN_BYTES nothing is written
+                add("load: engine: cache written in the background", n, eng["load"]["first"].get("cache_write"))
             qs = eng["queries"].get("queries", {})
             if qs:
                 add("stored queries, sum: engine in memory (long-lived)", n, sum(v["engine"] for v in qs.values()))
