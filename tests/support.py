@@ -48,3 +48,27 @@ def to_csv(variables, rows) -> str:
     w.writerow(variables)
     w.writerows(rows_as_text(variables, rows))
     return out.getvalue()
+
+
+def rdflib_query(text: str, graph, name: str = "<query>"):
+    """The reference the engine is compared with: ``text`` run by rdflib on ``graph``.
+
+    (The project runs every query on the embedded engine, `defcoop.query.runner.execute`;
+    rdflib is the independent second opinion the tests check it against.)
+    """
+    from defcoop.query.results import QueryResult
+    from defcoop.query.runner import check_syntax
+
+    check_syntax(text, name)
+    result = graph.query(text)
+    if result.type == "SELECT":
+        variables = [str(v) for v in result.vars]
+        return QueryResult("SELECT", variables=variables, rows=[tuple(r) for r in result])
+    if result.type == "ASK":
+        return QueryResult("ASK", boolean=bool(result.askAnswer))
+    g = graph.__class__()
+    for prefix, ns in graph.namespaces():
+        g.bind(prefix, ns)
+    for triple in result:
+        g.add(triple)
+    return QueryResult(result.type, graph=g)

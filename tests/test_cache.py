@@ -1,10 +1,18 @@
-"""The on-disk cache of the engine's store: reused, never stale, robust to damage and races."""
+"""The on-disk cache of the engine's store: reused, never stale, robust to damage and races.
+
+The cache is written by a detached background process after the first answer
+(`engine.start_cache_write`); the tests wait for it (`engine.wait_for_cache_writes`)
+where they look at what it wrote. The project's graph is under
+`engine.CACHE_MIN_BYTES` (it parses as fast as a cache opens), so the tests lower
+the threshold to cache it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,8 +38,11 @@ def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(folder))
     monkeypatch.delenv("DEFCOOP_NO_CACHE", raising=False)
+    monkeypatch.delenv("DEFCOOP_CACHE_WRITE", raising=False)
+    monkeypatch.setattr(engine, "CACHE_MIN_BYTES", 0)
     engine.forget()
     yield folder
+    engine.wait_for_cache_writes()
     engine.forget()
 
 
@@ -55,7 +66,9 @@ def entries(folder: Path) -> list[Path]:
 
 def answers(text, sources=None):
     engine.forget()  # as a new process would: nothing held in memory
-    return sorted(tuple(map(str, r)) for r in engine.execute(text, sources).rows)
+    rows = sorted(tuple(map(str, r)) for r in engine.execute(text, sources).rows)
+    engine.wait_for_cache_writes()
+    return rows
 
 
 def test_a_hit_gives_the_same_answers_without_parsing(cache_dir, parses):
@@ -72,10 +85,12 @@ def test_a_hit_gives_the_same_answers_without_parsing(cache_dir, parses):
 def test_the_cache_survives_a_new_process(cache_dir):
     code = (
         "from defcoop.query import engine\n"
+        "engine.CACHE_MIN_BYTES = 0\n"
         "real, calls = engine._fill, []\n"
         "engine._fill = lambda *a, **k: calls.append(1) or real(*a, **k)\n"
         f"r = engine.execute({COUNT!r})\n"
-        "print(r.rows[0][0], len(calls))"
+        "print(r.rows[0][0], len(calls))\n"
+        "engine.wait_for_cache_writes()"
     )
     env = dict(os.environ, DEFCOOP_CACHE_DIR=str(cache_dir))
     runs = [
@@ -168,7 +183,9 @@ def test_an_abandoned_build_folder_is_not_used_and_is_cleared(cache_dir, parses)
 def test_two_processes_at_once(cache_dir):
     code = (
         "from defcoop.query import engine;"
-        f"print(sorted(tuple(map(str, r)) for r in engine.execute({PARTNERS!r}).rows))"
+        "engine.CACHE_MIN_BYTES = 0;"
+        f"print(sorted(tuple(map(str, r)) for r in engine.execute({PARTNERS!r}).rows));"
+        "engine.wait_for_cache_writes()"
     )
     env = dict(os.environ, DEFCOOP_CACHE_DIR=str(cache_dir))
     procs = [
@@ -228,5 +245,99 @@ def test_an_unwritable_cache_still_answers(tmp_path, monkeypatch, parses):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
     monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(engine, "CACHE_MIN_BYTES", 0)
     engine.forget()
     assert len(answers(PARTNERS)) == 14
+
+
+# ------------------------------------------------------------------ the background writer
+
+
+def test_the_cache_is_written_by_a_background_process(cache_dir):
+    engine.forget()
+    first = sorted(tuple(map(str, r)) for r in engine.execute(PARTNERS).rows)
+    (writer,) = engine._writers  # the answer came first; the writer is its own process
+    assert writer.pid != os.getpid()
+    engine.wait_for_cache_writes()
+    assert writer.returncode == 0
+    (entry,) = entries(cache_dir)
+    assert cache.metadata(entry)["key"] == engine.cache_key(default_sources())
+    assert answers(PARTNERS) == first
+    assert [p.name for p in cache_dir.iterdir() if p.name.startswith(".")] == []  # claim released
+
+
+def test_a_writer_killed_half_way_leaves_no_entry(cache_dir, parses):
+    engine.forget()
+    expected = sorted(tuple(map(str, r)) for r in engine.execute(PARTNERS).rows)
+    (writer,) = engine._writers
+    os.killpg(writer.pid, signal.SIGKILL)  # a crash (or a power cut) while writing
+    engine.wait_for_cache_writes()
+    assert writer.returncode == -signal.SIGKILL
+    assert entries(cache_dir) == [] if cache_dir.exists() else True
+    key = engine.cache_key(default_sources())
+    assert cache.lookup(key) is None
+    assert not cache.claimed(key)  # the dead writer's claim is void
+    # the next run answers the same, from a parse, and its writer completes the entry
+    assert answers(PARTNERS) == expected
+    assert len(parses) == 2
+    (entry,) = entries(cache_dir)
+    assert cache.metadata(entry)["key"] == key
+    assert answers(PARTNERS) == expected
+    assert len(parses) == 2  # and it is used
+
+
+def test_a_failing_writer_publishes_nothing(cache_dir, monkeypatch):
+    def half_then_crash(folder, sources, data):
+        (folder / "store").mkdir()
+        (folder / "store" / "000001.sst").write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(engine, "_write_entry", half_then_crash)
+    monkeypatch.setenv("DEFCOOP_CACHE_WRITE", "inline")
+    with pytest.raises(RuntimeError):
+        engine.execute(PARTNERS)
+    assert not cache_dir.exists() or entries(cache_dir) == []
+    assert [p.name for p in cache_dir.iterdir()] == []  # no build folder, no claim
+
+
+def test_inline_writing_publishes_before_answering(cache_dir, monkeypatch):
+    monkeypatch.setenv("DEFCOOP_CACHE_WRITE", "inline")
+    engine.forget()
+    engine.execute(COUNT)
+    assert engine._writers == []
+    (entry,) = entries(cache_dir)
+    assert entry.name == engine.cache_key(default_sources())
+
+
+def test_a_writer_publishes_only_the_content_of_its_key(cache_dir, tmp_path):
+    data = tmp_path / "data.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "1" .\n')
+    sources = user_sources([data])
+    key = engine.cache_key(sources)
+    data.write_text('<http://example.org/a> <http://example.org/p> "2" .\n')  # edited meanwhile
+    assert engine.write_cache(key, sources) is None
+    assert not cache_dir.exists() or entries(cache_dir) == []
+    assert engine.write_cache(engine.cache_key(sources), sources) is not None
+
+
+def test_one_claim_per_key(cache_dir):
+    assert not cache.claimed("k")
+    assert cache.claim("k")
+    assert cache.claimed("k")
+    assert not cache.claim("k")  # held by a live process (this one)
+    cache.release("k")
+    assert not cache.claimed("k")
+    (cache_dir / ".writing-k").write_text("999999999")  # a process that is gone
+    assert not cache.claimed("k")
+    assert cache.claim("k")
+    cache.release("k")
+
+
+def test_small_graphs_are_not_cached(tmp_path, monkeypatch):
+    """Under CACHE_MIN_BYTES a parse is as fast as opening a cache: nothing is written."""
+    monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path / "cache"))
+    engine.forget()
+    assert sum(p.path.stat().st_size for p in default_sources()) < engine.CACHE_MIN_BYTES
+    assert len(engine.execute(PARTNERS).rows) == 14
+    assert engine._writers == []
+    assert not (tmp_path / "cache").exists()

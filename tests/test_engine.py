@@ -1,13 +1,20 @@
 """The embedded Oxigraph engine gives the same answers as rdflib, and says where input is bad.
 
 The parity test runs every stored query (``queries/*.rq``), every section question
-(``tests/sections/*.rq``) and the benchmark's queries (``benchmarks/queries``) on both engines over the project's own graph and compares
-the rows as multisets of rdflib terms (blank nodes compared by position only).
+(``tests/sections/*.rq``) and the benchmark's queries (``benchmarks/queries``) on both
+engines over the project's own graph and compares the rows as multisets of rdflib
+terms (blank nodes compared by position only). The same queries run on a generated
+corpus (`benchmarks/generate.py`, with an ill-typed date) through every path the
+engine has: a one-shot parse (the merge only, or with named graphs), the on-disk
+cache, and a store held in memory by a long-lived process.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,8 +26,8 @@ from rdflib.namespace import XSD
 from defcoop.query import engine
 from defcoop import resources
 from defcoop.errors import DataError, DefcoopError
-from defcoop.graph.files import GRAPH_BASE, load_dataset, load_graph, user_sources
-from defcoop.query.runner import run as rdflib_run
+from defcoop.graph.files import GRAPH_BASE, default_sources, load_dataset, load_graph, user_sources
+from support import rdflib_query as rdflib_run
 
 HERE = Path(__file__).resolve().parent
 
@@ -90,6 +97,73 @@ def test_engine_answers_as_rdflib(text, project_graph):
         assert got.boolean == expected.boolean
     else:
         assert isomorphic(got.graph, expected.graph)
+
+
+# ------------------------------------------------------------------ every path, a generated corpus
+
+PATHS = ["one-shot merge", "one-shot named graphs", "on-disk cache", "held in memory"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A generated corpus (~8k triples: three copies of the letter, a defect of each
+    kind) and what rdflib answers on it, once for every path."""
+    sys.path.insert(0, str(HERE.parent / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    folder = tmp_path_factory.mktemp("corpus")
+    manifest = generate(8_000, folder, defects=5)  # 4 fit in 4 documents
+    sources = default_sources(folder)
+    graph = load_graph(sources)
+    texts = [case.values[0] for case in _query_cases()]
+    return sources, [(text, rdflib_run(text, graph)) for text in texts], manifest
+
+
+def _runner(path: str, sources, monkeypatch, tmp_path):
+    """How ``path`` runs a query on ``sources`` (each path as its callers use it)."""
+    monkeypatch.setenv("DEFCOOP_CACHE_DIR", str(tmp_path / "cache"))
+    engine.forget()
+    if path == "one-shot merge":  # `defcoop query` without a cache: the merge only
+        monkeypatch.setenv("DEFCOOP_NO_CACHE", "1")
+        return lambda text: engine.execute(text, sources)
+    if path == "one-shot named graphs":
+        store = engine.load_store(sources, use_cache=False)
+        return lambda text: engine.run(text, store)
+    if path == "on-disk cache":
+        monkeypatch.setattr(engine, "CACHE_MIN_BYTES", 0)
+        key = engine.cache_key(sources)
+        assert engine.write_cache(key, sources) is not None
+        store = engine.load_store(sources)
+        assert engine._held.get(key, "disk") is store  # it is the disk entry
+        return lambda text: engine.run(text, store)
+    held = engine.in_memory(sources)  # a long-lived process
+    return lambda text: engine.execute(text, held)
+
+
+def _check_same(got, expected):
+    assert got.kind == expected.kind
+    if expected.kind == "SELECT":
+        assert got.variables == expected.variables
+        assert len(got) == len(expected.rows)
+        assert _comparable(got.rows) == _comparable(expected.rows)
+    elif expected.kind == "ASK":
+        assert got.boolean == expected.boolean
+    else:
+        assert isomorphic(got.graph, expected.graph)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_path_answers_as_rdflib_on_a_generated_corpus(path, corpus, monkeypatch, tmp_path):
+    sources, expectations, manifest = corpus
+    assert manifest["documents"] >= 2 and manifest["defects"] >= 1
+    run = _runner(path, sources, monkeypatch, tmp_path)
+    nonempty = 0
+    for text, expected in expectations:
+        _check_same(run(text), expected)
+        nonempty += bool(expected.rows)
+    assert nonempty >= 10  # the comparison is not vacuous
 
 
 def test_the_project_graph_has_cases():
@@ -267,3 +341,76 @@ def test_serialize_gives_the_merged_graph(fmt, rdflib_format, project_graph):
 def test_serialize_rejects_an_unknown_format():
     with pytest.raises(DefcoopError, match="--format: unknown format 'csv'"):
         engine.serialize(engine.load_store(), "csv")
+
+
+# ------------------------------------------------------------------ rows print without rdflib
+
+ILL_TYPED = """@prefix dco: <https://w3id.org/defcoop/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/defcoop/id/event/x> dco:date "2018-02-30"^^xsd:date .
+"""
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_an_ill_typed_literal_prints_as_a_row(tmp_path, fmt):
+    """Issue 15.8: findings belong to `validate`; `query` prints the row, no traceback."""
+    data = tmp_path / "bad-date.ttl"
+    data.write_text(ILL_TYPED)
+    query = tmp_path / "dates.rq"
+    query.write_text("SELECT ?d WHERE { ?e <https://w3id.org/defcoop/ontology#date> ?d }\n")
+    env = dict(os.environ, DEFCOOP_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "defcoop", "query", str(query), "--data", str(data), "--format", fmt],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2018-02-30" in done.stdout
+    assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr
+    assert done.stderr.strip() in ("", "1 rows")
+
+
+def test_printing_rows_makes_no_rdflib_term(tmp_path):
+    """The CLI's path from pyoxigraph to the output formats does not import rdflib."""
+    code = (
+        "import sys; from defcoop.cli import main\n"
+        "try:\n    main(['query', 'partners', '--format', 'csv'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('rdflib' in sys.modules, file=sys.stderr)"
+    )
+    env = dict(os.environ, DEFCOOP_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert len(done.stdout.splitlines()) > 5
+
+
+def test_rows_convert_to_rdflib_only_when_asked():
+    result = engine.execute("SELECT ?x WHERE { VALUES ?x { 1 <http://e/a> } }")
+    assert result._rows is None  # nothing converted yet
+    assert result.rows == [(Literal(1),), (URIRef("http://e/a"),)]
+    assert result.rows is result.rows  # converted once
+
+
+def test_a_long_lived_graph_parses_named_graphs_only_when_asked():
+    held = engine.in_memory()
+    assert held._full is None
+    assert len(held) == len(load_graph())
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert int(engine.execute(count, held).rows[0][0]) > 0
+    assert held._full is not None and held.store() is held._merged
+    assert engine.in_memory() is held  # one per process and content
+
+
+def test_a_query_without_graph_parses_the_merge_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEFCOOP_NO_CACHE", "1")
+    engine.execute("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    key = engine.cache_key(default_sources())
+    merged = engine._held.get(key, False)
+    assert merged is not None and engine._held.get(key, True) is None
+    assert sum(1 for _ in merged.named_graphs()) == 0
+    # a query with GRAPH gets the named graphs (and the same answers as rdflib's dataset)
+    result = engine.execute("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert int(result.rows[0][0]) == len(default_sources())
+    assert engine.needs_named_graphs("SELECT * FROM NAMED <x> WHERE { ?s ?p ?o }")
+    assert not engine.needs_named_graphs("SELECT ?graph WHERE { ?graph <http://e/GRAPH> 'GRAPH' }")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from support import rdflib_query as run
 
 from defcoop.errors import DefcoopError
 from defcoop.query.library import bind, parse, parse_assignments
 from defcoop.query.params import ParameterError, insert_values, query_kind, where_open
-from defcoop.query.runner import run
 
 INJECTIONS = [
     '" } ; DROP ALL ; #',
@@ -198,9 +198,9 @@ def test_inlining_leaves_strings_comments_iris_and_other_variables_alone():
 @pytest.mark.slow
 def test_every_stored_query_gives_the_same_rows_with_and_without_the_inlined_terms():
     """The inlining is an optimisation: the VALUES block alone gives the same answer."""
+    from defcoop.namespaces import PREFIXES
     from defcoop.query import engine, library
     from defcoop.query.params import to_term, values_block, where_open
-    from defcoop.namespaces import PREFIXES
 
     checked = inlined = 0
     for stored in library.load_library():

@@ -25,7 +25,8 @@ from defcoop.query.formats import render
 from defcoop.graph.files import default_sources
 from defcoop.query.library import bind, load_library
 from defcoop.query.results import QueryResult
-from defcoop.query.runner import execute, run
+from defcoop.query.runner import execute
+from support import rdflib_query as run
 
 EXPECTED = Path(__file__).parent / "expected"
 LIBRARY = load_library()

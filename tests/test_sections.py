@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from defcoop.query.runner import run
+from support import rdflib_query as run
 from support import read_expected, rows_as_text, to_csv
 
 CASES = sorted((Path(__file__).parent / "sections").glob("*.rq"))

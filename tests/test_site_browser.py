@@ -38,9 +38,9 @@ if not (CHROMIUM and DRIVER):
     pytest.skip(MISSING, allow_module_level=True)
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
+from selenium.webdriver.chrome.options import Options  # noqa: E402 (after the skip)
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
 
 #: what the crawl reads of each page in one call: does it render, its links, its ids
 PAGE_JS = """

@@ -11,7 +11,10 @@ never modified once published:
 - two processes building the same key at once both build, the first rename wins and
   the other discards its copy; readers only ever see whole entries;
 - old entries are pruned (least recently used first, beyond `KEEP` entries), except
-  those used in the last `GRACE` seconds, which another process may have open.
+  those used in the last `GRACE` seconds, which another process may have open;
+- a builder may `claim` a key first (a file ``.writing-<key>`` holding its process
+  id), so that one process, not every one that finds no entry, builds it; a claim
+  whose process has ended, or older than `STALE_BUILD`, is void.
 
 Where: ``$DEFCOOP_CACHE_DIR``, else ``$XDG_CACHE_HOME/defcoop``, else
 ``~/.cache/defcoop``. ``DEFCOOP_NO_CACHE=1`` turns the cache off.
@@ -36,6 +39,7 @@ GRACE = 600
 STALE_BUILD = 3600
 _BUILD_PREFIX = ".build-"
 _TRASH_PREFIX = ".trash-"
+_CLAIM_PREFIX = ".writing-"
 
 
 def enabled() -> bool:
@@ -108,6 +112,63 @@ def build(key: str, builder: Callable[[Path], dict]) -> Path:
     return final
 
 
+def claimed(key: str) -> bool:
+    """Whether a live process has claimed ``key`` to build it."""
+    path = directory() / f"{_CLAIM_PREFIX}{key}"
+    try:
+        pid = int(path.read_text(encoding="ascii").strip() or 0)
+        age = time.time() - path.stat().st_mtime
+    except (OSError, ValueError):
+        return False
+    return age < STALE_BUILD and _alive(pid)
+
+
+def claim(key: str) -> bool:
+    """Claim ``key`` for this process; False if a live process holds it already."""
+    root = directory()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    path = root / f"{_CLAIM_PREFIX}{key}"
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if claimed(key):
+                return False
+            path.unlink(missing_ok=True)  # void: its process ended
+            continue
+        except OSError:
+            return False
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(str(os.getpid()))
+        return True
+    return False
+
+
+def release(key: str) -> None:
+    """Give up this process's claim on ``key`` (another process's stays)."""
+    path = directory() / f"{_CLAIM_PREFIX}{key}"
+    try:
+        if int(path.read_text(encoding="ascii").strip() or 0) == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 def discard(path: Path) -> None:
     """Remove an entry (moved aside first, so no reader finds it half-deleted)."""
     path = Path(path)
@@ -133,6 +194,8 @@ def prune(keep: int = KEEP, grace: float = GRACE, keep_also: Path | None = None)
             age = now - child.stat().st_mtime
         except OSError:
             continue
+        if child.name.startswith(_CLAIM_PREFIX):
+            continue  # a claim (`claim`): its owner removes it
         if child.name.startswith((_BUILD_PREFIX, _TRASH_PREFIX)):
             if age > STALE_BUILD:
                 shutil.rmtree(child, ignore_errors=True)

@@ -1,57 +1,75 @@
-"""The namespaces of the graph, declared once for every module."""
+"""The namespaces of the graph, declared once for every module.
+
+`PREFIX_IRIS` is the table (prefix -> namespace IRI as text); `PREFIXES` and the
+namespace constants (`DCO`, `ID`, ...) are the same as rdflib `Namespace` objects,
+made on first use, so that code which only prints IRIs (``defcoop query``) does not
+import rdflib (about 0.3 s of a command's start).
+"""
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
+_ID = "https://w3id.org/defcoop/id/"
+_VOCAB = "https://w3id.org/defcoop/vocab/"
 
-DCO = Namespace("https://w3id.org/defcoop/ontology#")
-ID = Namespace("https://w3id.org/defcoop/id/")
-VOCAB = Namespace("https://w3id.org/defcoop/vocab/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-WD = Namespace("http://www.wikidata.org/entity/")
-SCHEMA = SDO  # https://schema.org/
-
-#: prefix -> namespace, for queries, shortening IRIs and serialising.
-PREFIXES = {
-    "dco": DCO,
-    "id": ID,
-    "doc": Namespace(ID + "document/"),
-    "agr": Namespace(ID + "agreement/"),
-    "ev": Namespace(ID + "event/"),
-    "prj": Namespace(ID + "project/"),
-    "prog": Namespace(ID + "programme/"),
-    "cap": Namespace(ID + "capability/"),
-    "coop": Namespace(ID + "cooperation/"),
-    "mem": Namespace(ID + "membership/"),
-    "post": Namespace(ID + "post/"),
-    "qty": Namespace(ID + "quantity/"),
-    "cit": Namespace(ID + "citation/"),
-    "view": Namespace(ID + "assessment/"),
+#: prefix -> namespace IRI, for queries, shortening IRIs and serialising.
+PREFIX_IRIS: dict[str, str] = {
+    "dco": "https://w3id.org/defcoop/ontology#",
+    "id": _ID,
+    "doc": _ID + "document/",
+    "agr": _ID + "agreement/",
+    "ev": _ID + "event/",
+    "prj": _ID + "project/",
+    "prog": _ID + "programme/",
+    "cap": _ID + "capability/",
+    "coop": _ID + "cooperation/",
+    "mem": _ID + "membership/",
+    "post": _ID + "post/",
+    "qty": _ID + "quantity/",
+    "cit": _ID + "citation/",
+    "view": _ID + "assessment/",
     # annotations are minted per document; this is the letter's, as its file binds it
-    "ann": Namespace(ID + "annotation/kst-33279-29/"),
-    "status": Namespace(VOCAB + "status/"),
-    "precision": Namespace(VOCAB + "precision/"),
-    "season": Namespace(VOCAB + "season/"),
-    "datequal": Namespace(VOCAB + "date-qualifier/"),
-    "theme": Namespace(VOCAB + "theme/"),
-    "caparea": Namespace(VOCAB + "capability-area/"),
-    "role": Namespace(VOCAB + "role/"),
-    "character": Namespace(VOCAB + "character/"),
-    "locqual": Namespace(VOCAB + "location-qualifier/"),
-    "level": Namespace(VOCAB + "level/"),
-    "frequency": Namespace(VOCAB + "frequency/"),
-    "oa": OA,
-    "org": ORG,
-    "prov": PROV,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
-    "schema": SCHEMA,
-    "time": TIME,
-    "owl": OWL,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "wd": WD,
+    "ann": _ID + "annotation/kst-33279-29/",
+    "status": _VOCAB + "status/",
+    "precision": _VOCAB + "precision/",
+    "season": _VOCAB + "season/",
+    "datequal": _VOCAB + "date-qualifier/",
+    "theme": _VOCAB + "theme/",
+    "caparea": _VOCAB + "capability-area/",
+    "character": _VOCAB + "character/",
+    "locqual": _VOCAB + "location-qualifier/",
+    "level": _VOCAB + "level/",
+    "frequency": _VOCAB + "frequency/",
+    "role": _VOCAB + "role/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "wd": "http://www.wikidata.org/entity/",
 }
+
+#: the module's namespace constants: name -> prefix in `PREFIX_IRIS`
+_CONSTANTS = {"DCO": "dco", "ID": "id", "VOCAB": None, "OA": "oa", "WD": "wd", "SCHEMA": "schema"}
+_made: dict = {}
+
+
+def __getattr__(name: str):
+    """`PREFIXES` and the constants as rdflib Namespaces, made once, on first use."""
+    if name not in _CONSTANTS and name != "PREFIXES":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _made:
+        from rdflib import Namespace  # only here: importing rdflib costs ~0.3 s at start-up
+
+        if name == "PREFIXES":
+            _made[name] = {p: Namespace(iri) for p, iri in PREFIX_IRIS.items()}
+        else:
+            prefix = _CONSTANTS[name]
+            _made[name] = Namespace(_VOCAB if prefix is None else PREFIX_IRIS[prefix])
+    return _made[name]

@@ -89,4 +89,4 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
     sys.stdout.write(out)
     sys.stdout.flush()
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
-        click.echo(f"{len(result.rows)} rows", err=True)
+        click.echo(f"{len(result)} rows", err=True)

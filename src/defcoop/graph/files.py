@@ -11,23 +11,32 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
-
-from rdflib import Dataset, Graph, URIRef
+from typing import TYPE_CHECKING, Iterable
 
 from defcoop import resources
 from defcoop.errors import DataError
 from defcoop.graph import rdf_formats
 
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph, URIRef
+
 GRAPH_BASE = "https://w3id.org/defcoop/graph/"
+
 
 @dataclass(frozen=True)
 class Source:
     """One file of the graph and the named graph it is loaded into."""
 
     path: Path
-    graph: URIRef
+    iri: str  # the named graph's IRI
     kind: str  # "ontology", "reference", "document" or "user"
+
+    @property
+    def graph(self) -> URIRef:
+        """The named graph as an rdflib term."""
+        from rdflib import URIRef  # only here: `defcoop query` never imports rdflib
+
+        return URIRef(self.iri)
 
 
 def default_sources(home: Path | None = None) -> list[Source]:
@@ -46,7 +55,7 @@ def default_sources(home: Path | None = None) -> list[Source]:
         ("reference", resources.reference_files(home)),
         ("document", resources.document_files(home)),
     ):
-        out += [Source(p, URIRef(f"{GRAPH_BASE}{kind}/{p.stem}"), kind) for p in files]
+        out += [Source(p, f"{GRAPH_BASE}{kind}/{p.stem}", kind) for p in files]
     return out
 
 
@@ -70,7 +79,7 @@ def user_sources(paths: Iterable[str | Path]) -> list[Source]:
     for p in paths:
         for path in _files_of(Path(p)):
             check_readable(path)
-            out.append(Source(path, URIRef(f"{GRAPH_BASE}user/{path.stem}"), "user"))
+            out.append(Source(path, f"{GRAPH_BASE}user/{path.stem}", "user"))
     return out
 
 
@@ -158,6 +167,8 @@ def parse_into(graph: Graph, path: Path) -> None:
 
 def load_graph(sources: Iterable[Source] | None = None) -> Graph:
     """All sources merged in one rdflib Graph, with every file's prefixes bound."""
+    from rdflib import Graph  # only here: `defcoop query` never imports rdflib
+
     sources = default_sources() if sources is None else list(sources)
     graph = Graph()
     for source in sources:
@@ -167,6 +178,8 @@ def load_graph(sources: Iterable[Source] | None = None) -> Graph:
 
 def load_dataset(sources: Iterable[Source] | None = None) -> Dataset:
     """All sources, each in its own named graph; the default graph is their union."""
+    from rdflib import Dataset  # only here: `defcoop query` never imports rdflib
+
     sources = default_sources() if sources is None else list(sources)
     dataset = Dataset(default_union=True)
     for source in sources:

@@ -1,4 +1,8 @@
-"""What the graph holds: its files, triple counts and instances per class."""
+"""What the graph holds: its files, triple counts and instances per class.
+
+Read from the embedded engine's store, parsed once (`defcoop.query.engine.in_memory`):
+each file is its named graph, and the default graph is their merge.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from defcoop.graph.files import Source
+from defcoop.query.formats import human
 
 from defcoop import resources
-from defcoop.graph.files import Source, load_graph, parse_into
+
+_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_MERGED = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_CLASSES = (
+    "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+    "GROUP BY ?class ORDER BY DESC(?n) ?class"
+)
 
 
 @dataclass
@@ -28,19 +39,15 @@ class GraphInfo:
 
 
 def describe(sources: list[Source]) -> GraphInfo:
-    files = []
-    for s in sources:
-        g = Graph()
-        parse_into(g, s.path)
-        files.append(FileInfo(str(s.path), s.kind, str(s.graph), len(g)))
-    graph = load_graph(sources)
-    rows = graph.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-        "GROUP BY ?class ORDER BY DESC(?n) ?class"
-    )
-    nm = graph.namespace_manager
-    classes = [(row[0].n3(nm), int(row[1])) for row in rows]
-    return GraphInfo(files=files, triples=len(graph), classes=classes)
+    from defcoop.query import engine  # the embedded engine (pyoxigraph)
+    from defcoop.query.runner import execute
+
+    store = engine.in_memory(sources, named_graphs=True)  # one parse answers all three
+    per_graph = {g.value: int(n.value) for g, n in execute(_PER_GRAPH, store, name="info").terms}
+    files = [FileInfo(str(s.path), s.kind, s.iri, per_graph.get(s.iri, 0)) for s in sources]
+    (total,) = execute(_MERGED, store, name="info").terms[0]
+    classes = [(human(c), int(n.value)) for c, n in execute(_CLASSES, store, name="info").terms]
+    return GraphInfo(files=files, triples=int(total.value), classes=classes)
 
 
 def shown_path(path: Path) -> str:

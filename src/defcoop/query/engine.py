@@ -1,27 +1,45 @@
 """The embedded engine: the graph in an Oxigraph store (pyoxigraph), queried with SPARQL.
 
-Each source file is parsed by Oxigraph into its own named graph (as in
-`defcoop.graph.files.load_dataset`), and the default graph holds their RDF merge, so that a
-query without ``GRAPH`` sees exactly what rdflib's merged graph (`load_graph`) holds.
-(The merge is materialised rather than asked for with Oxigraph's "union default
-graph", which in pyoxigraph 0.5 counts a triple once per graph that holds it:
-oxigraph/oxigraph#1919.)
+A query without ``GRAPH`` sees the RDF merge of the files, exactly what rdflib's
+merged graph (`defcoop.graph.files.load_graph`) holds; with ``GRAPH`` (or ``FROM``)
+each file is its own named graph (as in `defcoop.graph.files.load_dataset`).
 
-The parsed, indexed store is cached on disk (`defcoop.cache`), keyed by the content
-of the source files and the engine version, so a second run does not parse again.
+Two paths, each close to its limit (measured in ``benchmarks/RESULTS.md``):
 
-Results come back as `defcoop.query.results.QueryResult` with rdflib terms, so the code that
-formats them does not care which engine ran. This module is the one place that
-converts between pyoxigraph and rdflib: `to_rdflib`, `from_rdflib`, `to_rdflib_graph`,
-`from_rdflib_graph`.
+- **One-shot commands** (`defcoop query`, `export`; `execute` and `load_store`): the
+  store of a big graph is read from a content-keyed on-disk cache (`defcoop.cache`)
+  when there is one. When there is none, the files are parsed in memory and the
+  query is answered from there at once; a detached background process (`write_cache`)
+  then writes the cache for the next run. A query that does not need named graphs
+  is answered from the files loaded straight into the default graph (one parse, as
+  fast as a raw ``Store().load``); the cache and queries with ``GRAPH`` have the named
+  graphs too, with the merge materialised (Oxigraph's own "union default graph"
+  counts a triple once per graph that holds it: oxigraph/oxigraph#1919, fixed after
+  pyoxigraph 0.5). Graphs under `CACHE_MIN_BYTES` are parsed every run: that is as
+  fast as opening a cache.
+- **Long-lived processes** (the site, notebooks): `in_memory` holds the store in
+  memory, where queries run 3-8x faster than on the on-disk cache.
+
+Stores are held per process by content key (`Held`), so a process parses a graph
+once whatever it runs. Results (`defcoop.query.results.QueryResult`) keep
+pyoxigraph's terms; they become rdflib terms only when a caller reads ``rows``. This
+module is the one place that converts between pyoxigraph and rdflib: `to_rdflib`,
+`from_rdflib`, `to_rdflib_graph`, `from_rdflib_graph` (oxrdflib's converters are not
+used: they give a plain literal the datatype xsd:string, so its rows would not equal
+rdflib's, and have no quads or default graph).
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import itertools
+import json
+import os
 import re
+import sys
+import time
+from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -29,10 +47,14 @@ import pyoxigraph as ox
 
 from defcoop import cache
 from defcoop.errors import DataError, DefcoopError
+from defcoop.query import params
 from defcoop.query.results import QueryResult
 
 #: bump when the layout of a cached store changes (it is part of the cache key)
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
+#: graphs smaller than this (bytes of source files) are parsed every run, never cached
+#: (the project's graph, ~1 MB, parses in ~0.03 s: as fast as opening a cache)
+CACHE_MIN_BYTES = 4 << 20
 
 _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -46,52 +68,167 @@ _OX_FORMATS = {
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STORE_FOLDER = "store"
-_MEMO_SIZE = 4
-#: quads given to Oxigraph's bulk loader at a time when writing the cache
-_WRITE_PART = 250_000
+_DUMP = "quads.nq"
+_FULL, _MERGED, _DISK = "full", "merged", "disk"  # what a held store holds, and where
+_LONG_LIVED = "in-memory"  # an `InMemory` graph
+#: keywords after which a query reads named graphs
+_NAMED_GRAPH_WORDS = {"GRAPH", "FROM"}
 
-#: stores opened in this process, by cache key (a store is read-only once built)
-_memo: dict[str, ox.Store] = {}
+
+class Held:
+    """The stores a process holds, by content key and form.
+
+    Forms: full (named graphs and their merge, in memory), merged (the merge only, in
+    memory), disk (full, an on-disk cache entry) and a long-lived `InMemory` graph. A
+    full store also answers what a merged one does. The least recently used beyond
+    ``size`` keys are let go.
+    """
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self._stores: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, key: str, named_graphs: bool | str):
+        """The held store for a query with (True) or without (False) named graphs, or
+        what is held under a form's name."""
+        if isinstance(named_graphs, str):
+            forms: tuple[str, ...] = (named_graphs,)
+        else:
+            forms = (_FULL, _DISK) if named_graphs else (_MERGED, _FULL, _DISK)
+        for form in forms:
+            store = self._stores.get((key, form))
+            if store is not None:
+                self._stores.move_to_end((key, form))
+                return store
+        return None
+
+    def put(self, key: str, form: str, store) -> None:
+        self._stores[(key, form)] = store
+        self._stores.move_to_end((key, form))
+        keys = list(dict.fromkeys(k for k, _ in self._stores))
+        for old in keys[: max(0, len(keys) - self.size)]:
+            self.drop(old)
+
+    def drop(self, key: str) -> None:
+        for form in (_FULL, _MERGED, _DISK, _LONG_LIVED):
+            self._stores.pop((key, form), None)
+
+    def clear(self) -> None:
+        self._stores.clear()
+
+
+_held = Held()
+#: background cache writers started by this process (`wait_for_cache_writes`)
+_writers: list = []
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def load_store(sources=None, *, use_cache: bool | None = None) -> ox.Store:
-    """The store of ``sources`` (default: the project's own), from the cache if it can.
+def load_store(sources=None, *, use_cache: bool | None = None, named_graphs: bool = True) -> ox.Store:
+    """The store of ``sources`` (default: the project's own) for a one-shot command.
 
+    From the on-disk cache if there is an entry; else parsed in memory (with the named
+    graphs only if ``named_graphs``), and the cache written in the background.
     Raises `DataError` naming file and line if a file cannot be parsed.
     """
     sources = _sources(sources)
     key = cache_key(sources)
-    store = _memo.get(key)
+    store = _held.get(key, named_graphs)
     if store is not None:
         return store
     if use_cache is None:
         use_cache = cache.enabled()
-    store = _cached_store(key, sources) if use_cache else _fill(ox.Store(), sources)
-    if len(_memo) >= _MEMO_SIZE:
-        _memo.clear()
-    _memo[key] = store
+    use_cache = use_cache and _size(sources) >= CACHE_MIN_BYTES
+    if use_cache:
+        store = _cached_store(key)
+        if store is not None:
+            _held.put(key, _DISK, store)
+            return store
+    store = _fill(ox.Store(), sources, named_graphs=named_graphs)
+    _held.put(key, _FULL if named_graphs else _MERGED, store)
+    if use_cache:
+        start_cache_write(key, sources)
     return store
 
 
-def cache_key(sources) -> str:
+def in_memory(sources=None, *, named_graphs: bool = False) -> InMemory:
+    """The graph of ``sources`` held in memory, for a long-lived process (`InMemory`).
+
+    One per process and content; never the on-disk cache, whose queries are slower.
+    ``named_graphs``: parse with the named graphs now (else on the first query that
+    reads them).
+    """
+    sources = _sources(sources)
+    key = cache_key(sources)
+    held = _held.get(key, _LONG_LIVED)
+    if held is None:
+        held = InMemory(sources, key)
+        _held.put(key, _LONG_LIVED, held)
+    held.store(named_graphs)
+    return held
+
+
+class InMemory:
+    """A graph a long-lived process holds in memory: the site, `info`, a notebook.
+
+    Queries without ``GRAPH`` run on the merge alone (`store()`): on a store that also
+    holds the named graphs, Oxigraph's default-graph queries run up to 2x slower (at
+    100k triples). The named graphs are parsed on the first query that reads them,
+    unless `store(named_graphs=True)` was asked for first, which then serves both.
+    """
+
+    def __init__(self, sources, key: str):
+        self.sources = list(sources)
+        self.key = key
+        self._merged: ox.Store | None = None
+        self._full: ox.Store | None = None
+
+    def store(self, named_graphs: bool = False) -> ox.Store:
+        """The store that answers a query with (or without) named graphs."""
+        if named_graphs or (self._merged is None and self._full is not None):
+            if self._full is None:
+                self._full = _fill(ox.Store(), self.sources, named_graphs=True)
+            return self._full
+        if self._merged is None:
+            self._merged = _fill(ox.Store(), self.sources, named_graphs=False)
+        return self._merged
+
+    def __len__(self) -> int:
+        """Triples of the merged graph."""
+        store = self.store()
+        return len(store) if store is self._merged else sum(
+            1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def cache_key(sources, digests: list[bytes] | None = None) -> str:
     """The key of a store: engine and pyoxigraph versions, and every file's content."""
     h = hashlib.sha256()
     h.update(f"defcoop-engine {ENGINE_VERSION}; pyoxigraph {ox.__version__}\n".encode())
-    for source in sources:
+    for i, source in enumerate(sources):
         fmt = _format_name(source.path)
-        h.update(f"{source.graph}\t{fmt}\t{_base_iri(source.path)}\t".encode())
-        h.update(_digest(source.path))
+        h.update(f"{source.iri}\t{fmt}\t{_base_iri(source.path)}\t".encode())
+        h.update(digests[i] if digests is not None else _digest(source.path))
         h.update(b"\n")
     return h.hexdigest()[:40]
 
 
 def forget() -> None:
-    """Drop the stores this process holds open (the on-disk cache stays)."""
-    _memo.clear()
+    """Drop the stores this process holds (the on-disk cache stays)."""
+    _held.clear()
     gc.collect()
+
+
+@lru_cache(maxsize=256)
+def needs_named_graphs(text: str) -> bool:
+    """Whether a query reads named graphs (``GRAPH``, ``FROM``, ``FROM NAMED``).
+
+    Memoised by the query's text: a long-lived process asks it of the same queries
+    again, and the scan is Python's, ~1 ms for a stored query."""
+    return any(
+        kind == "word" and text[a:b].upper() in _NAMED_GRAPH_WORDS
+        for kind, a, b in params.tokens(text)
+    )
 
 
 def _sources(sources):
@@ -102,43 +239,24 @@ def _sources(sources):
     return list(sources)
 
 
-def _cached_store(key: str, sources) -> ox.Store:
+def _size(sources) -> int:
+    total = 0
+    for source in sources:
+        try:
+            total += os.stat(source.path).st_size
+        except OSError:
+            pass  # missing: `cache_key` has said so already
+    return total
+
+
+def _cached_store(key: str) -> ox.Store | None:
     path = cache.lookup(key)
-    if path is not None:
-        store = _open_entry(path)
-        if store is not None:
-            return store
+    if path is None:
+        return None
+    store = _open_entry(path)
+    if store is None:
         cache.discard(path)
-    store = _fill(ox.Store(), sources)  # parse errors surface here, before any writing
-    try:
-        cache.build(key, lambda folder: _write_entry(folder, store, sources))
-    except OSError:
-        pass  # the cache folder cannot be written (read-only home, disk full): no cache
     return store
-
-
-def _write_entry(folder: Path, store: ox.Store, sources) -> dict:
-    """Copy the parsed in-memory store into an on-disk database in ``folder``."""
-    disk = ox.Store(str(folder / _STORE_FOLDER))
-    # sorted runs written straight to the database files, in parts: the bulk loader
-    # holds what it is given in memory (1M triples in one part: 2.1 GB at peak; in
-    # parts of _WRITE_PART quads: 1.0 GB, for a few seconds more)
-    rest = iter(store)
-    while part := list(itertools.islice(rest, _WRITE_PART)):
-        disk.bulk_extend(part)
-    disk.flush()
-    # compact the parts into few sorted files: queries read fewer of them (1M triples:
-    # 1.3-1.4x faster queries for 3 s more at the first run)
-    disk.optimize()
-    quads = len(store)
-    del disk  # closes the database before the folder is published
-    gc.collect()
-    return {
-        "engine": ENGINE_VERSION,
-        "pyoxigraph": ox.__version__,
-        "quads": quads,
-        "sources": [str(s.path) for s in sources],
-    }
 
 
 def _open_entry(path: Path) -> ox.Store | None:
@@ -155,26 +273,127 @@ def _open_entry(path: Path) -> ox.Store | None:
     return store
 
 
-def _fill(store: ox.Store, sources) -> ox.Store:
-    """Parse every source into its named graph, then merge them into the default graph."""
+# --------------------------------------------------------------------------- the cache
+
+
+def start_cache_write(key: str, sources) -> None:
+    """Write the cache entry of ``sources`` in a detached, low-priority process.
+
+    The process reads the files again and writes only if their content still has
+    ``key`` (`write_cache`); one process per key at a time (`defcoop.cache.claim`).
+    ``DEFCOOP_CACHE_WRITE=inline`` writes it here and now instead.
+    """
+    import subprocess  # only here: a first run of a big graph starts a process, others never
+
+    if cache.lookup(key) is not None or cache.claimed(key):
+        return
+    payload = json.dumps([[str(s.path), s.iri, s.kind] for s in sources])
+    if os.environ.get("DEFCOOP_CACHE_WRITE", "").strip().lower() == "inline":
+        write_cache(key, sources)
+        return
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "defcoop.query.write_cache", key],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(payload.encode())
+        proc.stdin.close()
+    except OSError:
+        return  # no process can be started: no cache, the answer stands
+    _writers.append(proc)
+
+
+def wait_for_cache_writes(timeout: float = 600) -> None:
+    """Wait for the cache writers this process started (tests, benchmarks)."""
+    import subprocess  # only here (see start_cache_write)
+
+    deadline = time.monotonic() + timeout
+    while _writers:
+        proc = _writers.pop()
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def write_cache(key: str, sources) -> Path | None:
+    """Build and publish the cache entry ``key`` of ``sources``; None if the files changed.
+
+    The files are read once; their bytes are checked against ``key`` and parsed, so
+    the entry holds exactly the content it is keyed by. The in-memory store is dumped
+    as N-Quads (one document: blank nodes stay shared between a named graph and the
+    merge) and bulk-loaded into a RocksDB database, then compacted.
+    """
+    sources = list(sources)
+    data = [Path(s.path).read_bytes() for s in sources]
+    if cache_key(sources, [hashlib.sha256(d).digest() for d in data]) != key:
+        return None
+    if not cache.claim(key):
+        return None
+    try:
+        return cache.build(key, lambda folder: _write_entry(folder, sources, data))
+    except OSError:
+        return None  # the cache folder cannot be written (read-only home, disk full)
+    finally:
+        cache.release(key)
+
+
+def _write_entry(folder: Path, sources, data: list[bytes]) -> dict:
+    memory = _fill(ox.Store(), sources, named_graphs=True, contents=data)
+    quads = len(memory)
+    dump = folder / _DUMP
+    memory.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    del memory, data
+    gc.collect()
+    disk = ox.Store(str(folder / _STORE_FOLDER))
+    disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
+    dump.unlink()
+    disk.flush()
+    # compact into few sorted files: queries read fewer of them (1M triples:
+    # 1.3-1.4x faster queries)
+    disk.optimize()
+    del disk  # closes the database before the folder is published
+    gc.collect()
+    return {
+        "engine": ENGINE_VERSION,
+        "pyoxigraph": ox.__version__,
+        "quads": quads,
+        "sources": [str(s.path) for s in sources],
+    }
+
+
+def _fill(store: ox.Store, sources, *, named_graphs: bool = True, contents=None) -> ox.Store:
+    """Parse every source into ``store``: its named graph and the merged default graph.
+
+    Without ``named_graphs`` each file is loaded straight into the default graph (the
+    merge is a set: a triple in two files is there once; each load has its own blank
+    nodes). With them, into its named graph, and the merge is copied from those (the
+    same blank nodes, so ``GRAPH`` patterns join with the default graph).
+    ``contents``: the files' bytes, if already read.
+    """
     load = store.load
     graphs = []
-    for source in sources:
+    for i, source in enumerate(sources):
         path = Path(source.path)
         fmt = _format_name(path)
-        graph = ox.NamedNode(str(source.graph))
+        graph = ox.NamedNode(source.iri) if named_graphs else ox.DefaultGraph()
+        where = {"path": str(path)} if contents is None else {"input": contents[i]}
         try:
-            load(path=str(path), format=_OX_FORMATS[fmt], base_iri=_base_iri(path), to_graph=graph)
+            load(**where, format=_OX_FORMATS[fmt], base_iri=_base_iri(path), to_graph=graph)
         except SyntaxError as exc:
             line = exc.lineno if exc.lineno is not None else _line_from_rdflib(path, fmt)
             raise DataError(f"{path}:{line}: cannot parse {fmt}: {_one_line(exc.msg)}") from exc
         except (OSError, ValueError) as exc:
+            if isinstance(exc, FileNotFoundError) or not path.exists():
+                raise DataError(f"{path}: no such file") from None
             raise DataError(f"{path}: cannot load {fmt}: {_one_line(str(exc))}") from exc
         graphs.append(graph)
-    # the default graph is the RDF merge of the files (a set: shared triples once);
-    # the same blank nodes as in the named graphs, so GRAPH patterns join with it
-    for graph in dict.fromkeys(graphs):
-        store.update(f"ADD <{graph.value}> TO DEFAULT")
+    if named_graphs and graphs:
+        # one update for all graphs: 2-3x faster than an ADD per graph at 1M triples
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
 
 
@@ -226,24 +445,35 @@ def _one_line(text: str) -> str:
 # --------------------------------------------------------------------------- querying
 
 
-def execute(text: str, sources=None, name: str = "<query>"):
-    """Run a SPARQL query on the store of ``sources``; a `defcoop.query.results.QueryResult`."""
-    sources = _sources(sources)
-    store = load_store(sources)
+def execute(text: str, data=None, name: str = "<query>") -> QueryResult:
+    """Run a SPARQL query on ``data``: a graph held in memory (`in_memory`), a store,
+    or sources (default: the project's), whose store `load_store` gives a one-shot
+    command."""
+    if isinstance(data, InMemory):
+        return run(text, data.store(needs_named_graphs(text)), name=name)
+    if isinstance(data, ox.Store):
+        return run(text, data, name=name)
+    sources = _sources(data)
+    named_graphs = needs_named_graphs(text)
+    store = load_store(sources, named_graphs=named_graphs)
     try:
         return run(text, store, name=name)
     except (OSError, RuntimeError):
-        # the cached database was damaged after it was opened: rebuild it once
-        if not cache.enabled():
-            raise
+        # the cached database was damaged after it was opened: drop it, parse again
         key = cache_key(sources)
-        _memo.pop(key, None)
+        if _held.get(key, named_graphs) is not store or cache.lookup(key) is None:
+            raise
+        _held.drop(key)
         cache.discard(cache.directory() / key)
-        return run(text, load_store(sources), name=name)
+        return run(text, load_store(sources, named_graphs=named_graphs), name=name)
 
 
-def run(text: str, store: ox.Store, name: str = "<query>"):
-    """Run a SPARQL query on ``store`` (its default graph is the merged graph)."""
+def run(text: str, store: ox.Store, name: str = "<query>") -> QueryResult:
+    """Run a SPARQL query on ``store`` (its default graph is the merged graph).
+
+    SELECT rows keep pyoxigraph's terms (`QueryResult.rows` converts them to rdflib's
+    on first use); a CONSTRUCT or DESCRIBE graph becomes rdflib's when asked for.
+    """
     try:
         result = store.query(text)
     except SyntaxError as exc:
@@ -253,19 +483,13 @@ def run(text: str, store: ox.Store, name: str = "<query>"):
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         width = range(len(variables))
-        seen: dict = {}  # terms repeat across rows: convert each once
-
-        def term(t):
-            if t is None:
-                return None
-            converted = seen.get(t)
-            if converted is None:
-                converted = seen[t] = to_rdflib(t)
-            return converted
-
-        rows = [tuple(term(solution[i]) for i in width) for solution in result]
-        return QueryResult("SELECT", variables=variables, rows=rows)
-    return QueryResult(_graph_form(text), graph=to_rdflib_graph(result))
+        rows = [tuple(solution[i] for i in width) for solution in result]
+        return QueryResult("SELECT", variables=variables, rows=rows, to_rdflib=to_rdflib)
+    triples = list(result)
+    return QueryResult(
+        params.query_kind(text) or "CONSTRUCT", triples=len(set(triples)),
+        make_graph=lambda: to_rdflib_graph(triples),
+    )
 
 
 def _sparql_error(exc: SyntaxError, text: str) -> str:
@@ -274,15 +498,6 @@ def _sparql_error(exc: SyntaxError, text: str) -> str:
     from defcoop.query.syntax import describe
 
     return describe(exc.msg or str(exc), text)
-
-
-def _graph_form(text: str) -> str:
-    """CONSTRUCT or DESCRIBE (pyoxigraph gives triples for both)."""
-    text = re.sub(r"<[^<>\"{}|^`\\\s]*>", "<>", text)  # IRIs may hold '#' and keywords
-    text = re.sub(r"'''.*?'''|\"\"\".*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", '""', text, flags=re.S)
-    text = re.sub(r"#[^\n]*", "", text)
-    m = re.search(r"\b(CONSTRUCT|DESCRIBE)\b", text, re.I)
-    return m.group(1).upper() if m else "CONSTRUCT"
 
 
 # --------------------------------------------------------------------------- conversion
@@ -393,11 +608,11 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
 
     N-Triples come sorted, so that exports diff cleanly (as `defcoop.graph.export` does).
     """
-    from defcoop.namespaces import PREFIXES
+    from defcoop.namespaces import PREFIX_IRIS
 
     if fmt not in _EXPORT_FORMATS:
         raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(_EXPORT_FORMATS)})")
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = dict(PREFIX_IRIS)
     data = store.dump(
         format=_EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(),
         prefixes=None if fmt == "nt" else prefixes,

@@ -21,21 +21,25 @@ import io
 import json
 import re
 
-from rdflib import BNode, Literal, URIRef
+import pyoxigraph as ox
+
+from defcoop.namespaces import PREFIX_IRIS
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_PLAIN = (_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
 
 
 def _prefixes(prefixes=None):
     if prefixes is None:
-        from defcoop.namespaces import PREFIXES
-
-        prefixes = PREFIXES
+        return _PROJECT_PREFIXES
     # longest namespace first, so that doc: wins over id: for id:document/...
     return sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda x: (-len(x[1]), x[0]))
+
+
+_PROJECT_PREFIXES = _prefixes(PREFIX_IRIS)
 
 
 def shorten(iri: str, prefixes=None) -> str:
@@ -48,7 +52,7 @@ def shorten(iri: str, prefixes=None) -> str:
     return f"<{iri}>"
 
 
-def plain_datatype(term: Literal):
+def plain_datatype(term):
     """The literal's datatype, with xsd:string (and rdf:langString) read as none."""
     dt = term.datatype
     if dt is not None and str(dt) == _XSD + "string":
@@ -57,23 +61,48 @@ def plain_datatype(term: Literal):
 
 
 # -- cells -------------------------------------------------------------------
+# A cell is a pyoxigraph term (the embedded engine) or an rdflib term (an endpoint,
+# rdflib): `_parts` reads either as (kind, text, language, datatype), the datatype
+# None for a plain or language-tagged literal.
+
+def _parts(term) -> tuple[str, str, str | None, str | None]:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return "uri", term.value, None, None
+    if kind is ox.Literal:
+        dt = term.datatype.value
+        return "literal", term.value, term.language, None if dt in _PLAIN else dt
+    if kind is ox.BlankNode:
+        return "bnode", term.value, None, None
+    from rdflib import (  # only here: rdflib terms come from rdflib, already loaded
+        BNode,
+        URIRef,
+    )
+
+    if isinstance(term, URIRef):
+        return "uri", str(term), None, None
+    if isinstance(term, BNode):
+        return "bnode", str(term), None, None
+    dt = plain_datatype(term)
+    return "literal", str(term), term.language, None if dt is None else str(dt)
+
 
 def human(term, prefixes=None) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return shorten(str(term), prefixes)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    kind, text, _, _ = _parts(term)
+    if kind == "uri":
+        return shorten(text, prefixes)
+    if kind == "bnode":
+        return f"_:{text}"
+    return text
 
 
 def csv_cell(term) -> str:
     if term is None:
         return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    kind, text, _, _ = _parts(term)
+    return f"_:{text}" if kind == "bnode" else text
 
 
 def _escape(s: str) -> str:
@@ -86,31 +115,27 @@ def _escape(s: str) -> str:
 def tsv_cell(term) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    lexical = str(term)
-    if term.language:
-        return f'"{_escape(lexical)}"@{term.language}'
-    dt = plain_datatype(term)
+    kind, lexical, language, dt = _parts(term)
+    if kind == "uri":
+        return f"<{lexical}>"
+    if kind == "bnode":
+        return f"_:{lexical}"
+    if language:
+        return f'"{_escape(lexical)}"@{language}'
     if dt is None:
         return f'"{_escape(lexical)}"'
-    if str(dt) == _XSD + "integer" and re.fullmatch(r"[+-]?\d+", lexical):
+    if dt == _XSD + "integer" and re.fullmatch(r"[+-]?\d+", lexical):
         return lexical
     return f'"{_escape(lexical)}"^^<{dt}>'
 
 
 def json_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif plain_datatype(term) is not None:
-        out["datatype"] = str(term.datatype)
+    kind, text, language, dt = _parts(term)
+    out = {"type": kind, "value": text}
+    if language:
+        out["xml:lang"] = language
+    elif dt is not None:
+        out["datatype"] = dt
     return out
 
 
@@ -139,7 +164,7 @@ def render(result, fmt: str, prefixes=None, width: int | None = None) -> str:
         "csv": to_csv,
         "tsv": to_tsv,
         "json": to_json,
-    }[fmt](result.variables, result.rows, prefixes)
+    }[fmt](result.variables, result.terms, prefixes)
 
 
 def table(variables, rows, prefixes=None, width: int | None = None) -> str:

@@ -125,7 +125,7 @@ def _parse_param(value: str, where: str) -> Parameter:
         else:
             words.append(part)
     if default is not None:
-        from defcoop.namespaces import PREFIXES
+        from defcoop.namespaces import PREFIX_IRIS as PREFIXES
 
         try:
             P.to_term(name, type_, default, PREFIXES)
@@ -204,7 +204,7 @@ def find(name_or_path: str) -> StoredQuery:
 
 def bind(query: StoredQuery, values: dict[str, str]) -> str:
     """The query text with ``values`` (and the defaults) bound safely as RDF terms."""
-    from defcoop.namespaces import PREFIXES
+    from defcoop.namespaces import PREFIX_IRIS as PREFIXES
 
     unknown = sorted(set(values) - {p.name for p in query.params})
     if unknown:

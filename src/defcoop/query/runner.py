@@ -1,23 +1,17 @@
-"""Running SPARQL on the embedded graph."""
+"""Running SPARQL on the embedded graph: the one entry point for every caller.
+
+`execute` runs a query on the project's graph, on other sources, or on a store a
+long-lived process holds (`defcoop.query.engine.in_memory`), always on the embedded
+Oxigraph engine (`defcoop.query.engine`), so that the engine behind it can change
+without touching the CLI, the site or `info`. `check_syntax` checks a query without
+running it (before sending it to an endpoint).
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from defcoop.errors import DefcoopError
 from defcoop.query.params import tokens
 from defcoop.query.results import QueryResult
-
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-
-def read_query(path: str | Path) -> str:
-    path = Path(path)
-    if not path.is_file():
-        raise DefcoopError(f"{path}: no such query file")
-    return path.read_text(encoding="utf-8")
 
 
 def check_syntax(text: str, name: str = "<query>", line_offset: int = 0) -> None:
@@ -57,28 +51,14 @@ def _without_service(text: str) -> str:
     return "".join(out)
 
 
-def execute(text: str, sources=None, name: str = "<query>") -> QueryResult:
-    """Run a query on the embedded graph of ``sources`` (default: the project's own).
+def execute(text: str, data=None, name: str = "<query>") -> QueryResult:
+    """Run a query on ``data`` (default: the project's graph); a `QueryResult`.
 
-    This is the one entry point the CLI and other modules use to query the embedded
-    graph, so that the engine behind it can change without touching them.
+    ``data``: sources (`defcoop.graph.files.Source`), read through the engine's
+    on-disk cache (a one-shot command), or a pyoxigraph store the caller holds
+    (`defcoop.query.engine.in_memory`, for many queries in one process). Rows print
+    without rdflib (`defcoop.query.formats`); ``result.rows`` gives rdflib terms.
     """
-    from defcoop.query.engine import execute as on_oxigraph  # the embedded engine (defcoop.query.engine)
+    from defcoop.query import engine  # the embedded engine; pyoxigraph loads here
 
-    return on_oxigraph(text, sources, name=name)
-
-
-def run(text: str, graph: Graph, name: str = "<query>") -> QueryResult:
-    check_syntax(text, name)
-    result = graph.query(text)
-    if result.type == "SELECT":
-        variables = [str(v) for v in result.vars]
-        return QueryResult("SELECT", variables=variables, rows=[tuple(r) for r in result])
-    if result.type == "ASK":
-        return QueryResult("ASK", boolean=bool(result.askAnswer))
-    g = graph.__class__()
-    for prefix, ns in graph.namespaces():
-        g.bind(prefix, ns)
-    for triple in result:
-        g.add(triple)
-    return QueryResult(result.type, graph=g)
+    return engine.execute(text, data, name=name)

@@ -17,9 +17,8 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 
 from defcoop.errors import DefcoopError
-from defcoop.graph.files import load_graph
 from defcoop.namespaces import DCO
-from defcoop.query import library
+from defcoop.query import engine, library
 from defcoop.query.params import TYPES
 from defcoop.site import render, search
 from defcoop.site.engine import engine_files, free_query, query_specs
@@ -52,7 +51,8 @@ def build_site(outdir: str | Path, sources=None, *, queries: bool = True) -> Bui
     started = time.perf_counter()
     outdir = Path(outdir)
     _check_target(outdir)
-    model = SiteModel(load_graph(sources))
+    held = engine.in_memory(sources)  # parsed once, for the pages and the stored queries
+    model = SiteModel(engine.to_rdflib_graph(held.store()), held)
     files = pages(model, sources, queries=queries)
     try:
         _write_atomic(outdir, files)

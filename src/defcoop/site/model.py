@@ -17,7 +17,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from defcoop.graph import provenance
 from defcoop.namespaces import DCO, OA
-from defcoop.query.runner import run
+from defcoop.query import engine
+from defcoop.query.runner import execute
 from defcoop.site.labels import Label, Labels
 from defcoop.site.paths import (
     ANNOTATION_BASE,
@@ -126,15 +127,19 @@ class Entity:
 class SiteModel:
     """Everything the pages show, computed once from a graph."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, store=None):
+        """``store``: the same graph in the engine (`defcoop.query.engine.in_memory`, or
+        a pyoxigraph store), which runs the model's queries; made from ``graph`` if not
+        given."""
         self.graph = graph
+        self.store = engine.from_rdflib_graph(graph) if store is None else store
         self.labels = Labels(graph)
         self.triples = len(graph)
         types: dict[str, set[str]] = defaultdict(set)
-        for row in run(ENTITIES_QUERY, graph, name="entities").rows:
+        for row in execute(ENTITIES_QUERY, self.store, name="entities").rows:
             types[str(row[0])].add(str(row[1]))
         self.entity_types = types
-        self.terms = {str(r[0]) for r in run(TERMS_QUERY, graph, name="terms").rows}
+        self.terms = {str(r[0]) for r in execute(TERMS_QUERY, self.store, name="terms").rows}
         self.quotes = self._quotes()
         by_body = defaultdict(list)
         for q in self.quotes:
@@ -259,7 +264,7 @@ class SiteModel:
 
     # -- figures --------------------------------------------------------------
     def count_instances(self, cls: str) -> int:
-        rows = run(INSTANCES_QUERY % f"<{cls}>", self.graph, name="instances").rows
+        rows = execute(INSTANCES_QUERY % f"<{cls}>", self.store, name="instances").rows
         return int(rows[0][0])
 
     def figures(self) -> dict:

@@ -20,7 +20,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from defcoop.namespaces import DCO, ID
-from defcoop.query.runner import run
+from defcoop.query.runner import execute
 from defcoop.site.model import PREFIXES, SiteModel
 from defcoop.site.paths import entity_path
 
@@ -111,14 +111,14 @@ class Network:
 
 def network(model: SiteModel) -> Network:
     g = model.graph
-    actors = {str(r[0]) for r in run(ACTORS_QUERY, g, name="network actors").rows}
+    actors = {str(r[0]) for r in execute(ACTORS_QUERY, model.store, name="network actors").rows}
     kind_of = {str(cls): kind for kind, cls, _ in KINDS}
     link_kinds = {}
-    for node, cls in run(LINKS_QUERY, g, name="network links").rows:
+    for node, cls in execute(LINKS_QUERY, model.store, name="network links").rows:
         link_kinds.setdefault(str(node), set()).add(kind_of[str(cls)])
     links = set(link_kinds)
     partnerships = sorted(
-        (str(r[0]), str(r[1])) for r in run(PARTNERSHIPS_QUERY, g, name="partnerships").rows
+        (str(r[0]), str(r[1])) for r in execute(PARTNERSHIPS_QUERY, model.store, name="partnerships").rows
     )
     partner_of = {p: s for s, p in partnerships}
     links -= {s for s, _ in partnerships}
@@ -137,7 +137,7 @@ def network(model: SiteModel) -> Network:
             if p == RDF.type or str(o) not in nodes or str(o) == iri:
                 continue
             raw_edges.append((iri, str(o), "tie" if str(p) in TIE else "other", str(p)))
-    for m, member, org in run(MEMBERSHIPS_QUERY, g, name="memberships").rows:
+    for m, member, org in execute(MEMBERSHIPS_QUERY, model.store, name="memberships").rows:
         if str(member) in nodes and str(org) in nodes:
             raw_edges.append((str(member), str(org), "member", str(m)))
     neighbours = defaultdict(set)
@@ -147,7 +147,7 @@ def network(model: SiteModel) -> Network:
 
     # -- columns: one per partner, in the order of the letter ----------------------
     sections = {str(r[1]): str(r[0])
-                for r in run(SECTIONS_QUERY, g, name="sections").rows}
+                for r in execute(SECTIONS_QUERY, model.store, name="sections").rows}
 
     def partner_order(p):
         if p in sections:

@@ -51,7 +51,7 @@ def query_views(model=None, sources=None, *, only: str | None = None,
                          q.example, q.kind)
         try:
             text = library.bind(q, values or {}) if q.params else q.text
-            result = execute(text, sources, name=q.name)
+            result = execute(text, sources if model is None else model.store, name=q.name)
         except DefcoopError as exc:
             view.error = str(exc)
             views.append(view)

@@ -25,7 +25,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from defcoop.namespaces import DCO, VOCAB
-from defcoop.query.runner import run
+from defcoop.query.runner import execute
 from defcoop.site.labels import Label
 from defcoop.site.model import PREFIXES, SiteModel
 from defcoop.site.paths import entity_path
@@ -123,9 +123,8 @@ def timeline(model: SiteModel) -> Timeline:
 
 def marks(model: SiteModel) -> tuple[list[Mark], date]:
     """A mark for every event, and the letter's date."""
-    g = model.graph
-    events = [URIRef(str(r[0])) for r in run(EVENTS_QUERY, g, name="events").rows]
-    letter_rows = run(LETTER_DATE_QUERY, g, name="letter date").rows
+    events = [URIRef(str(r[0])) for r in execute(EVENTS_QUERY, model.store, name="events").rows]
+    letter_rows = execute(LETTER_DATE_QUERY, model.store, name="letter date").rows
     letter = letter_rows[0][0].toPython() if letter_rows else date(2019, 6, 19)
     return [_mark(model, e) for e in events], letter
 
