@@ -20,10 +20,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from defcoop.validation import sparql_constraints
 from defcoop.graph.files import default_sources, user_sources
-from defcoop.validation.terms import SH
+from defcoop.validation.shacl import sparql as sparql_constraints
 from defcoop.validation.validate import validate
+from defcoop.validation.vocabulary import SH
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"

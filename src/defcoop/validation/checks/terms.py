@@ -16,46 +16,18 @@ Each check returns `Finding` objects, the same as the SHACL part of validation.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from defcoop import resources
 from defcoop.namespaces import DCO, ID, VOCAB
-
-DCSH = Namespace("https://w3id.org/defcoop/shapes#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+from defcoop.validation.report.model import Finding
+from defcoop.validation.vocabulary import DCSH, ONTOLOGY_IRI
 
 #: What a declaration's type can be; anything typed so in the ontology or an import
 #: counts as declared.
 CLASS_TYPES = (OWL.Class, RDFS.Class, RDFS.Datatype)
 OUR_TERMS = (str(DCO), str(VOCAB))
-ONTOLOGY_IRI = URIRef("https://w3id.org/defcoop/ontology")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: the node it is about, the property, the message, the value, and
-    which shape (or check) and constraint component found it."""
-
-    focus: object
-    path: object  # a property IRI, a SHACL path node, or None
-    message: str
-    value: object
-    shape: object
-    component: URIRef
-    severity: URIRef = SH.Violation
-
-
-def import_files() -> list[Path]:
-    """The local declarations of the external vocabularies (``ontology/imports/``)."""
-    return sorted((resources.root() / "ontology" / "imports").glob("*.ttl"))
-
-
-def shapes_files() -> list[Path]:
-    return sorted((resources.root() / "ontology").glob("shapes*.ttl"))
 
 
 def declared(schema: Graph) -> set[URIRef]:
@@ -64,7 +36,7 @@ def declared(schema: Graph) -> set[URIRef]:
 
 
 def classes(schema: Graph) -> set[URIRef]:
-    out = set()
+    out: set[URIRef] = set()
     for t in CLASS_TYPES:
         out.update(s for s in schema.subjects(RDF.type, t) if isinstance(s, URIRef))
     for s, o in schema.subject_objects(RDFS.subClassOf):
