@@ -6,8 +6,11 @@ that does not parse raises `DataError` naming the file and line, and nothing els
 runs), then runs, on the ontology + vocabularies + the data (+ the class hierarchy of
 the local imports in ``ontology/imports/``, so that a dco:State is an org:Organization):
 
-1. the SHACL shapes, on the graph as written or, with ``inference="rdfs"|"owlrl"``, on
-   its closure (and OWL 2 RL inconsistencies are reported too);
+1. the SHACL shapes, on the graph as written and, with ``inference="rdfs"|"owlrl"``,
+   on its closure too (and OWL 2 RL inconsistencies are reported). Inference adds
+   findings, it never takes one away: ``rdfs:range dco:Person`` would otherwise make
+   the wrong kind of node a person, and the sh:class that checks the link would pass
+   (every invalid case of ``tests/cases`` gives its violations with inference too);
 2. the term checks of `defcoop.validation.checks.terms`;
 3. every quote against its source text (`defcoop.validation.checks.quotes`).
 """
@@ -19,12 +22,14 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
+from defcoop.errors import DataError
 from defcoop.graph.files import Source, parse_into
 from defcoop.namespaces import PREFIXES
 from defcoop.validation import inference as inferring
 from defcoop.validation import schema
-from defcoop.validation.checks import quotes, terms
+from defcoop.validation.checks import literals, quotes, terms
 from defcoop.validation.memo import ContentCache, digest_files
+from defcoop.validation.report import where
 from defcoop.validation.report.model import Finding, ValidationReport
 from defcoop.validation.shacl import compiled, pyshacl_engine
 from defcoop.validation.shapes.index import ShapesIndex
@@ -38,6 +43,7 @@ SHARED_KINDS = ("ontology", "reference")
 class SchemaFacts:
     """What the term checks need of the ontology and the imports."""
 
+    key: str  # the digest of the files they were read from
     known: set[URIRef]
     classes: set[URIRef]
     namespaces: tuple[str, ...]
@@ -54,7 +60,7 @@ def schema_facts(ontology_files: list, ontology: Graph, imports: Graph) -> Schem
     def compute() -> SchemaFacts:
         both = ontology + imports
         return SchemaFacts(
-            terms.declared(both), terms.classes(both),
+            key, terms.declared(both), terms.classes(both),
             terms.vocabulary_namespaces(imports), terms.check_minted(ontology),
         )
 
@@ -64,6 +70,12 @@ def schema_facts(ontology_files: list, ontology: Graph, imports: Graph) -> Schem
 def plan(shapes: ShapesIndex) -> compiled.Plan:
     """The compiled plan of the shapes, once per index."""
     return shapes.derived("plan", lambda: compiled.compile_shapes(shapes.graph))
+
+
+def _shacl(graph: Graph, shapes: ShapesIndex, engine: str) -> list[Finding]:
+    if engine == "pyshacl":
+        return pyshacl_engine.shacl(graph, shapes.graph)
+    return compiled.run(graph, shapes.graph, plan(shapes))
 
 
 def validate_whole(
@@ -97,10 +109,10 @@ def validate_whole(
 
     findings: list[Finding] = []
 
-    # 1. SHACL, on the graph as written or on its closure
-    shacl_graph = merged
+    # 1. SHACL, on the graph as written and on its closure
+    findings += _shacl(merged, shapes, engine)
     if inference != "none":
-        shacl_graph, errors = inferring.expand(merged, inference)
+        closure, errors = inferring.expand(merged, inference)
         findings += [
             Finding(
                 ONTOLOGY_IRI, None,
@@ -110,17 +122,20 @@ def validate_whole(
             )
             for e in errors
         ]
-    if engine == "pyshacl":
-        findings += pyshacl_engine.shacl(shacl_graph, shapes.graph)
-    else:
-        findings += compiled.run(shacl_graph, shapes.graph, plan(shapes))
+        findings += _shacl(closure, shapes, engine)
 
     # 2. terms
     facts = schema_facts([s.path for s in sources if s.kind == "ontology"], ontology, imports)
+    broken = shapes.derived(f"declared terms {facts.key}",
+                            lambda: terms.check_shapes(shapes, facts.known, facts.namespaces))
+    if broken:
+        raise DataError(broken[0] + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
     findings += terms.check_declared(ontology + data, facts.known, facts.namespaces)
     findings += facts.minted
     findings += terms.check_classes_as_instances(data, facts.known, facts.classes)
     findings += terms.check_nodes(data, merged)
+    findings += terms.check_not_reflexive(data)
+    findings += literals.check(data)
 
     # 3. quotes against the source texts
     findings += quotes.check(merged)
@@ -132,5 +147,7 @@ def validate_whole(
     unique: dict[tuple, Finding] = {}
     for f in findings:
         unique.setdefault(f.key(), f)
-    report.findings = sorted(unique.values(), key=report.sort_key)
+    # data files first: a node is placed where the data describes it, not the ontology
+    files = [s.path for s in sources if s.kind not in SHARED_KINDS] + [s.path for s in sources if s.kind in SHARED_KINDS]
+    report.findings = sorted(where.locate(list(unique.values()), files, merged), key=report.sort_key)
     return report

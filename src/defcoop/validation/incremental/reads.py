@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from defcoop.validation.shacl import components
-from defcoop.validation.shacl.compiled import METADATA, TARGETS
+from defcoop.validation.shacl.compiled import METADATA, TARGETS, implicit_class_targets
 from defcoop.validation.shacl.paths import inverses
 from defcoop.validation.shacl.sparql import select_text, split
 from defcoop.validation.shapes.index import ShapesIndex
@@ -130,7 +130,7 @@ def _core_backward(shapes: ShapesIndex) -> tuple[set[str], set[str], set[str]]:
     at_focus: set[str] = set()
     midway: set[str] = set()
     deep: set[str] = set()
-    tops = {s for t in TARGETS for s in g.subjects(t, None)}
+    tops = {s for t in TARGETS for s in g.subjects(t, None)} | implicit_class_targets(g)
     top_props = {p for s in tops for p in g.objects(s, SH.property)}
     for prop, path in g.subject_objects(SH.path):
         for inv in inverses(g, path):

@@ -21,7 +21,7 @@ from defcoop.validation.report.model import ValidationReport
 from defcoop.validation.shapes.index import ShapesIndex
 
 #: bump when what is cached changes
-VERSION = "4"
+VERSION = "5"
 #: cached unit results kept (the least recently written beyond this are removed)
 KEEP = 4096
 

@@ -99,6 +99,8 @@ def path_name(path: Any, shapes: Graph | None, names: Graph | None = None) -> st
         return qname(path, names)
     if shapes is None:
         return "[]"
+    if (path, RDF.first, None) in shapes:  # a sequence (first, as `shacl.paths.path_query`)
+        return "/".join(path_name(p, shapes, names) for p in Collection(shapes, path))
     inverse = shapes.value(path, SH.inversePath)
     if inverse is not None:
         return "^" + path_name(inverse, shapes, names)
@@ -109,8 +111,6 @@ def path_name(path: Any, shapes: Graph | None, names: Graph | None = None) -> st
         inner = shapes.value(path, prop)
         if inner is not None:
             return path_name(inner, shapes, names) + mark
-    if (path, RDF.first, None) in shapes:
-        return "/".join(path_name(p, shapes, names) for p in Collection(shapes, path))
     return "[]"
 
 

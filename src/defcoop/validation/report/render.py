@@ -107,7 +107,8 @@ def to_text(report: ValidationReport, console) -> None:
         finding, row = group[0]
         name = report.focus_name(finding.focus)
         label = f"  [dim]{escape(row['label'])}[/dim]" if row["label"] else ""
-        console.print(f"[bold]{escape(name)}[/bold]{label}")
+        place = f"  [dim]({escape(finding.where)})[/dim]" if finding.where else ""
+        console.print(f"[bold]{escape(name)}[/bold]{label}{place}")
         for finding, row in group:
             sev = row["severity"]
             path = f" [cyan]{escape(row['path'])}[/cyan]" if row["path"] else ""

@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 
 from defcoop.query import engine
 from defcoop.validation.report.model import Finding
@@ -44,6 +44,7 @@ TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNod
 METADATA = frozenset({
     RDF.type, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
     SH.defaultValue, RDFS.comment, RDFS.label, RDFS.seeAlso, RDFS.isDefinedBy,
+    RDFS.subClassOf,  # a shape that is a class too
 })
 _STRUCTURE = frozenset({SH.path, SH.property, SH.deactivated, *TARGETS})
 _MAX_DEPTH = 8
@@ -84,7 +85,7 @@ def compile_shapes(shapes: Graph, *, require_messages: bool = True) -> Plan:
     """Split the shapes into what is compiled and what pySHACL validates."""
     core, constraints = sparql.split(shapes)
     plan = Plan(sparql=constraints)
-    tops = {s for t in TARGETS for s in core.subjects(t, None)}
+    tops = {s for t in TARGETS for s in core.subjects(t, None)} | implicit_class_targets(core)
     for shape in sorted(tops, key=str):
         if _deactivated(core, shape):
             continue
@@ -106,6 +107,13 @@ def compile_shapes(shapes: Graph, *, require_messages: bool = True) -> Plan:
         if bad:
             plan.fallback.append((shape, bad))
     return plan
+
+
+def implicit_class_targets(g: Graph) -> set:
+    """Shapes that are classes too: their instances are their focus nodes
+    (https://www.w3.org/TR/shacl/#implicit-targetClass)."""
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    return {s for s in shapes if (s, RDF.type, RDFS.Class) in g or (s, RDF.type, OWL.Class) in g}
 
 
 def _deactivated(g: Graph, shape: Any) -> bool:
@@ -250,6 +258,8 @@ class Data:
         out = set(shapes.objects(shape, SH.targetNode))
         for cls in shapes.objects(shape, SH.targetClass):
             out |= self.instances(cls)
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            out |= self.instances(shape)
         for p in shapes.objects(shape, SH.targetSubjectsOf):
             out |= {r["s"] for r in self.select(f"SELECT DISTINCT ?s WHERE {{ ?s <{p}> ?o }}")}
         for p in shapes.objects(shape, SH.targetObjectsOf):
@@ -314,9 +324,9 @@ def run(data: Graph, shapes: Graph, plan: Plan) -> list[Finding]:
 def _node_level(d: Data, shape: Any, s: CompiledShape, focus: set) -> list[Finding]:
     out = []
     for f in focus:
-        for c in s.constraints:
-            if not c.check_value(f, d):
-                out.append(Finding(f, None, s.message, f, shape, c.iri, s.severity))
+        for c in s.constraints:  # a node shape's focus node is its one value node
+            for value in c.check_values(f, [f], d):
+                out.append(Finding(f, None, s.message, value, shape, c.iri, s.severity))
     return out
 
 

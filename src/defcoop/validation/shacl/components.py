@@ -296,13 +296,11 @@ class PatternConstraintComponent(Component):
     def __init__(self, shapes: Graph, shape: Any, value: Any):
         super().__init__(shapes, shape, value)
         flags = _single(shapes, shape, SH.flags)
-        re_flags = 0
+        re_flags = 0  # "i" and "m", as pySHACL reads them
         if flags is not None:
             text = str(flags).lower()
             re_flags |= re.I if "i" in text else 0
             re_flags |= re.M if "m" in text else 0
-            re_flags |= re.S if "s" in text else 0
-            re_flags |= re.X if "x" in text else 0
         try:
             self.regex = re.compile(str(value), re_flags)
         except re.error as exc:

@@ -19,6 +19,8 @@ def path_query(g: Graph, path: Any) -> str:
         return f"<{path}>"
     if path is None:
         raise Unsupported("no path")
+    if (path, RDF.first, None) in g:  # a sequence (first: a node that is a list is one)
+        return "(" + "/".join(path_query(g, p) for p in Collection(g, path)) + ")"
     inverse = g.value(path, SH.inversePath)
     if inverse is not None:
         return f"^({path_query(g, inverse)})"
@@ -29,8 +31,6 @@ def path_query(g: Graph, path: Any) -> str:
         inner = g.value(path, prop)
         if inner is not None:
             return f"({path_query(g, inner)}){mark}"
-    if (path, RDF.first, None) in g:
-        return "(" + "/".join(path_query(g, p) for p in Collection(g, path)) + ")"
     raise Unsupported("path")
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 
 from defcoop.validation.report.model import Finding
 from defcoop.validation.vocabulary import SH
@@ -68,7 +68,10 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
 def focus_nodes(shape, shapes: Graph, data: Graph) -> set:
     """The focus nodes of a shape's targets in ``data``."""
     out = set(shapes.objects(shape, SH.targetNode))
-    for cls in shapes.objects(shape, SH.targetClass):
+    classes = set(shapes.objects(shape, SH.targetClass))
+    if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+        classes.add(shape)
+    for cls in classes:
         for sub in data.transitive_subjects(RDFS.subClassOf, cls):
             out.update(data.subjects(RDF.type, sub))
     for p in shapes.objects(shape, SH.targetSubjectsOf):
