@@ -55,7 +55,7 @@ def write_merged(corpus: Path, out: Path) -> int:
     """The graph ``defcoop validate`` checks, as N-Triples; the number of triples."""
     import pyoxigraph as ox
 
-    from defcoop.validation import terms
+    from defcoop.validation import schema as terms
     from defcoop.graph.files import default_sources
 
     store = ox.Store()

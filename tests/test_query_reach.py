@@ -1,11 +1,11 @@
-"""What a SHACL-SPARQL query can read of a document from one node (defcoop.validation.query_reach)."""
+"""What a SHACL-SPARQL query can read of a document from one node (defcoop.validation.incremental.query_reach)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from defcoop.validation.query_reach import reader
+from defcoop.validation.incremental.query_reach import reader
 
 PREFIXES = {"oa": "http://www.w3.org/ns/oa#", "dco": "https://w3id.org/defcoop/ontology#",
             "dcterms": "http://purl.org/dc/terms/"}

@@ -54,7 +54,7 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
 
     # rdflib logs a traceback for every ill-typed literal; the report names them
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    from defcoop.validation.report import summary, to_json, to_text, to_turtle
+    from defcoop.validation.report.render import summary, to_json, to_text, to_turtle
     from defcoop.validation.validate import validate as run
 
     project = project_sources()

@@ -36,7 +36,7 @@ def expand(graph: Graph, kind: str) -> tuple[Graph, list[str]]:
             out.add(t)
     if kind == "none":
         return out, []
-    import owlrl
+    import owlrl  # here: owlrl takes ~0.5 s to import, and only --inference needs it
 
     semantics = owlrl.RDFS_Semantics if kind == "rdfs" else owlrl.OWLRL_Semantics
     owlrl.DeductiveClosure(semantics).expand(out)

@@ -16,46 +16,20 @@ Each check returns `Finding` objects, the same as the SHACL part of validation.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from pathlib import Path
+import re
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from defcoop import resources
 from defcoop.namespaces import DCO, ID, VOCAB
-
-DCSH = Namespace("https://w3id.org/defcoop/shapes#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+from defcoop.validation.report.model import Finding
+from defcoop.validation.shapes.index import ShapesIndex
+from defcoop.validation.vocabulary import DCSH, ONTOLOGY_IRI
 
 #: What a declaration's type can be; anything typed so in the ontology or an import
 #: counts as declared.
 CLASS_TYPES = (OWL.Class, RDFS.Class, RDFS.Datatype)
 OUR_TERMS = (str(DCO), str(VOCAB))
-ONTOLOGY_IRI = URIRef("https://w3id.org/defcoop/ontology")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: the node it is about, the property, the message, the value, and
-    which shape (or check) and constraint component found it."""
-
-    focus: object
-    path: object  # a property IRI, a SHACL path node, or None
-    message: str
-    value: object
-    shape: object
-    component: URIRef
-    severity: URIRef = SH.Violation
-
-
-def import_files() -> list[Path]:
-    """The local declarations of the external vocabularies (``ontology/imports/``)."""
-    return sorted((resources.root() / "ontology" / "imports").glob("*.ttl"))
-
-
-def shapes_files() -> list[Path]:
-    return sorted((resources.root() / "ontology").glob("shapes*.ttl"))
 
 
 def declared(schema: Graph) -> set[URIRef]:
@@ -64,7 +38,7 @@ def declared(schema: Graph) -> set[URIRef]:
 
 
 def classes(schema: Graph) -> set[URIRef]:
-    out = set()
+    out: set[URIRef] = set()
     for t in CLASS_TYPES:
         out.update(s for s in schema.subjects(RDF.type, t) if isinstance(s, URIRef))
     for s, o in schema.subject_objects(RDFS.subClassOf):
@@ -137,6 +111,33 @@ def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...])
     return out
 
 
+#: the SHACL vocabulary (rdflib's list of it; its Python keywords are its "extras")
+SHACL_TERMS = frozenset(
+    URIRef(str(SH) + name) for name in [*SH.__annotations__, *getattr(SH, "_extras", [])] if "-" not in name
+)
+
+
+def check_shapes(shapes: ShapesIndex, known: set[URIRef], namespaces: tuple[str, ...]) -> list[str]:
+    """The shapes are term-checked like the data: a misspelt SHACL term or property in a
+    shape would make it check nothing. One line per problem, naming file and line."""
+    out = []
+    for f in check_declared(shapes.graph, known | SHACL_TERMS, (*namespaces, str(SH))):
+        out.append(f"{_where(shapes, f.value)}: {_show(f.value, shapes.graph)} is declared nowhere "
+                   f"(a shape that uses it checks nothing).{_suggest(f.value, known | SHACL_TERMS, shapes.graph)}")
+    return sorted(set(out))
+
+
+def _where(shapes: ShapesIndex, term: URIRef) -> str:
+    """The first file and line of the shapes that write ``term`` (by its local name)."""
+    text = str(term)
+    local = text[max(text.rfind("#"), text.rfind("/")) + 1:]
+    for path in shapes.files:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(rf"(?<![\w-]){re.escape(local)}(?![\w-])", line.split("#")[0] if "<" not in line else line):
+                return f"{path}:{i}"
+    return str(shapes.files[0]) if shapes.files else "the shapes graph"
+
+
 def check_minted(ontology: Graph) -> list[Finding]:
     """Every term we mint has rdfs:label (or skos:prefLabel) and skos:definition in en and nl."""
     out = []
@@ -204,6 +205,22 @@ def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[U
                 None, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
             ))
     return out
+
+
+#: properties by which nothing may point at itself
+NOT_REFLEXIVE = (DCTERMS.isPartOf, DCO.replaces, DCO.renews, DCO.buildsOn)
+
+
+def check_not_reflexive(data: Graph) -> list[Finding]:
+    """No entity is part of, replaces, renews or builds on itself."""
+    return [
+        Finding(
+            s, p, f"{_show(s, data)} {_show(p, data)} itself: a node cannot be part of, replace, "
+            "renew or build on itself; link to the other node (correct its IRI).",
+            o, DCSH.SelfReferenceCheck, DCSH.SelfReferenceConstraintComponent,
+        )
+        for p in NOT_REFLEXIVE for s, o in data.subject_objects(p) if s == o
+    ]
 
 
 def check_nodes(data: Graph, merged: Graph) -> list[Finding]:

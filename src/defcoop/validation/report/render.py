@@ -19,8 +19,8 @@ from itertools import groupby
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 
-from defcoop.validation.terms import DCSH, SH
-from defcoop.validation.validate import ValidationReport
+from defcoop.validation.report.model import ValidationReport
+from defcoop.validation.vocabulary import DCSH, SH
 
 FORMATS = ("text", "json", "turtle")
 
@@ -98,16 +98,17 @@ def _copy(source: Graph | None, node, target: Graph) -> None:
 
 def to_text(report: ValidationReport, console) -> None:
     """Print the report with rich on ``console``."""
-    from rich.markup import escape
+    from rich.markup import escape  # here: only the text format needs rich
 
     styles = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
     rows = report.rows()
-    for _, group in groupby(zip(report.findings, rows), key=lambda fr: fr[1]["focus"]):
-        group = list(group)
+    for _, grouped in groupby(zip(report.findings, rows), key=lambda fr: fr[1]["focus"]):
+        group = list(grouped)
         finding, row = group[0]
         name = report.focus_name(finding.focus)
         label = f"  [dim]{escape(row['label'])}[/dim]" if row["label"] else ""
-        console.print(f"[bold]{escape(name)}[/bold]{label}")
+        place = f"  [dim]({escape(finding.where)})[/dim]" if finding.where else ""
+        console.print(f"[bold]{escape(name)}[/bold]{label}{place}")
         for finding, row in group:
             sev = row["severity"]
             path = f" [cyan]{escape(row['path'])}[/cyan]" if row["path"] else ""

@@ -1,0 +1,117 @@
+"""The cache of unit results on disk: keyed by the content of what a unit was validated
+from, written whole or not at all, the least recently written pruned beyond `KEEP`.
+`entry` makes a unit's report picklable: its findings (with blank nodes of the shapes
+named by their signatures) and what is needed to show them."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any, Callable
+
+from rdflib import BNode, Literal
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from defcoop import cache
+from defcoop.validation.memo import digest_files
+from defcoop.validation.report.model import ValidationReport
+from defcoop.validation.shapes.index import ShapesIndex
+
+#: bump when what is cached changes
+VERSION = "5"
+#: cached unit results kept (the least recently written beyond this are removed)
+KEEP = 4096
+
+
+def memo(kind: str, parts: list, compute: Callable[[], Any]) -> Any:
+    """``compute()``, cached on disk under a key made of ``parts`` (file contents among them)."""
+    key = hashlib.sha256(repr((VERSION, kind, parts)).encode()).hexdigest()[:40]
+    found = load(f"{kind}-{key}")
+    if found is None:
+        found = compute()
+        save(f"{kind}-{key}", found)
+    return found
+
+
+def unit_key(shared: str, files) -> str:
+    """The cache key of a unit: the content of the files it is validated from, and the
+    base, shapes and imports (``shared``)."""
+    h = hashlib.sha256(f"validate {VERSION} {shared}\n".encode())
+    h.update(digest_files([f.path for f in files]).encode())
+    return h.hexdigest()[:40]
+
+
+def directory() -> Path:
+    """Where unit results are cached: beside the engine's cache (whose pruning treats
+    every folder in it as one of its entries)."""
+    root = cache.directory()
+    return root.with_name(root.name + "-validation")
+
+
+def load(key: str):
+    if not cache.enabled():
+        return None
+    try:
+        with open(directory() / f"{key}.pickle", "rb") as f:
+            return pickle.load(f)
+    except Exception:  # missing, half-written by a crash, from another version: redo
+        return None
+
+
+def save(key: str, entry: dict) -> None:
+    if not cache.enabled():
+        return
+    folder = directory()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{key}.pickle")  # readers see a whole file or none
+        entries = list(folder.glob("*.pickle"))
+        if len(entries) > KEEP:
+            entries.sort(key=lambda p: p.stat().st_mtime)
+            for old in entries[: len(entries) - KEEP // 2]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: validate without it
+
+
+def entry(report: ValidationReport, shapes: ShapesIndex) -> dict:
+    """A unit's findings and what `ValidationReport.rows` needs to show them."""
+    g = report.graph
+    context: set = set()
+    roots: list = []
+    for f in report.findings:
+        for node in (f.focus,):
+            for p in (RDFS.label, SKOS.prefLabel):
+                for o in g.objects(node, p):
+                    if isinstance(o, Literal):
+                        context.add((node, p, o))
+        root = f.focus
+        current = f.focus
+        for _ in range(6):
+            if not isinstance(current, BNode):
+                break
+            for t in g.triples((current, RDF.type, None)):
+                context.add(t)
+            parents = list(g.subject_predicates(current))
+            for s, link in parents:
+                context.add((s, link, current))
+            if not parents:
+                break
+            current = parents[0][0]
+            root = current
+        roots.append(root)
+    return {
+        "findings": [
+            dataclasses.replace(f, shape=shapes.signature(f.shape), path=shapes.signature(f.path))
+            for f in report.findings
+        ],
+        "roots": roots,
+        "context": context,
+        "namespaces": [(p, str(ns)) for p, ns in g.namespaces()],
+    }

@@ -1,0 +1,153 @@
+"""Validating sources as one graph: parse, SHACL (compiled or pySHACL), the term checks, the quotes.
+
+`validate_whole(sources, shapes, engine=...)` is what every engine does to one graph
+(the incremental engine calls it once per unit). It parses every file first (a file
+that does not parse raises `DataError` naming the file and line, and nothing else
+runs), then runs, on the ontology + vocabularies + the data (+ the class hierarchy of
+the local imports in ``ontology/imports/``, so that a dco:State is an org:Organization):
+
+1. the SHACL shapes, on the graph as written and, with ``inference="rdfs"|"owlrl"``,
+   on its closure too (and OWL 2 RL inconsistencies are reported). Inference adds
+   findings, it never takes one away: ``rdfs:range dco:Person`` would otherwise make
+   the wrong kind of node a person, and the sh:class that checks the link would pass
+   (every invalid case of ``tests/cases`` gives its violations with inference too);
+2. the term checks of `defcoop.validation.checks.terms`;
+3. every quote against its source text (`defcoop.validation.checks.quotes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from defcoop.errors import DataError
+from defcoop.graph.files import Source, parse_into
+from defcoop.namespaces import PREFIXES
+from defcoop.validation import inference as inferring
+from defcoop.validation import schema
+from defcoop.validation.checks import literals, quotes, terms
+from defcoop.validation.memo import ContentCache, digest_files
+from defcoop.validation.report import where
+from defcoop.validation.report.model import Finding, ValidationReport
+from defcoop.validation.shacl import compiled, pyshacl_engine
+from defcoop.validation.shapes.index import ShapesIndex
+from defcoop.validation.vocabulary import DCSH, ONTOLOGY_IRI
+
+#: kinds of files every unit of a split validation reads: parsed once per process
+SHARED_KINDS = ("ontology", "reference")
+
+
+@dataclass(frozen=True)
+class SchemaFacts:
+    """What the term checks need of the ontology and the imports."""
+
+    key: str  # the digest of the files they were read from
+    known: set[URIRef]
+    classes: set[URIRef]
+    namespaces: tuple[str, ...]
+    minted: list[Finding]
+
+
+_FACTS: ContentCache[SchemaFacts] = ContentCache(size=8)
+
+
+def schema_facts(ontology_files: list, ontology: Graph, imports: Graph) -> SchemaFacts:
+    """Once per process and content of the ontology and import files."""
+    key = digest_files([*ontology_files, *schema.import_files()])
+
+    def compute() -> SchemaFacts:
+        both = ontology + imports
+        return SchemaFacts(
+            key, terms.declared(both), terms.classes(both),
+            terms.vocabulary_namespaces(imports), terms.check_minted(ontology),
+        )
+
+    return _FACTS.get(key, compute)
+
+
+def plan(shapes: ShapesIndex) -> compiled.Plan:
+    """The compiled plan of the shapes, once per index."""
+    return shapes.derived("plan", lambda: compiled.compile_shapes(shapes.graph))
+
+
+def _shacl(graph: Graph, shapes: ShapesIndex, engine: str) -> list[Finding]:
+    if engine == "pyshacl":
+        return pyshacl_engine.shacl(graph, shapes.graph)
+    return compiled.run(graph, shapes.graph, plan(shapes))
+
+
+def validate_whole(
+    sources: list[Source], shapes: ShapesIndex, *, strict: bool = False,
+    inference: str = "none", engine: str = "oxigraph-whole",
+) -> ValidationReport:
+    """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
+    the compiled ``"oxigraph-whole"``)."""
+    ontology, data = Graph(), Graph()
+    for source in sources:
+        target = ontology if source.kind == "ontology" else data
+        if source.kind in SHARED_KINDS:
+            schema.add_parsed(target, source.path)
+        else:
+            parse_into(target, source.path)
+    imports = schema.parsed(schema.import_files())  # shared: read, never changed
+    merged = Graph()
+    for g in (data, ontology):  # the prefixes the files declared, for showing names
+        for prefix, ns in g.namespaces():
+            merged.bind(prefix, ns, override=False)
+    for name, namespace in PREFIXES.items():
+        merged.bind(name, namespace, replace=True)
+    for g in (ontology, data):
+        for t in g:
+            merged.add(t)
+    # of the imports, only the hierarchy: the shapes need "a dco:State is an
+    # org:Organization", not the declaration of every FOAF or PROV term
+    for p in (RDFS.subClassOf, RDFS.subPropertyOf):
+        for t in imports.triples((None, p, None)):
+            merged.add(t)
+
+    findings: list[Finding] = []
+
+    # 1. SHACL, on the graph as written and on its closure
+    findings += _shacl(merged, shapes, engine)
+    if inference != "none":
+        closure, errors = inferring.expand(merged, inference)
+        findings += [
+            Finding(
+                ONTOLOGY_IRI, None,
+                f"The ontology and data are inconsistent under "
+                f"{'OWL 2 RL' if inference == 'owlrl' else 'RDFS'} reasoning: {e}",
+                None, DCSH.InferenceCheck, DCSH.ConsistencyConstraintComponent,
+            )
+            for e in errors
+        ]
+        findings += _shacl(closure, shapes, engine)
+
+    # 2. terms
+    facts = schema_facts([s.path for s in sources if s.kind == "ontology"], ontology, imports)
+    broken = shapes.derived(f"declared terms {facts.key}",
+                            lambda: terms.check_shapes(shapes, facts.known, facts.namespaces))
+    if broken:
+        raise DataError(broken[0] + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
+    findings += terms.check_declared(ontology + data, facts.known, facts.namespaces)
+    findings += facts.minted
+    findings += terms.check_classes_as_instances(data, facts.known, facts.classes)
+    findings += terms.check_nodes(data, merged)
+    findings += terms.check_not_reflexive(data)
+    findings += literals.check(data)
+
+    # 3. quotes against the source texts
+    findings += quotes.check(merged)
+
+    report = ValidationReport(
+        findings=[], files=[str(s.path) for s in sources], strict=strict,
+        inference=inference, graph=merged, shapes=shapes.graph,
+    )
+    unique: dict[tuple, Finding] = {}
+    for f in findings:
+        unique.setdefault(f.key(), f)
+    # data files first: a node is placed where the data describes it, not the ontology
+    files = [s.path for s in sources if s.kind not in SHARED_KINDS] + [s.path for s in sources if s.kind in SHARED_KINDS]
+    report.findings = sorted(where.locate(list(unique.values()), files, merged), key=report.sort_key)
+    return report
