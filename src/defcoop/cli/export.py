@@ -5,7 +5,7 @@ import sys
 import click
 
 from defcoop.graph.export import FORMATS, write_atomic
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -18,11 +18,12 @@ from defcoop.cli.common import data_option, sources_for
     help="Write to this file (atomically) instead of standard output.",
 )
 @data_option
-def export(fmt, output, data_files):
+@entailed_option
+def export(fmt, output, data_files, no_entailed):
     """Export the ontology and data merged into one RDF file."""
     from defcoop.query.engine import load_store, serialize  # Oxigraph's serialisers: ~7x rdflib's
 
-    data = serialize(load_store(sources_for(data_files)), fmt)
+    data = serialize(load_store(sources_for(data_files, entailed=not no_entailed)), fmt)
     if output:
         write_atomic(data, output)
     else:

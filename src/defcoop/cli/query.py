@@ -5,7 +5,7 @@ import sys
 import click
 
 from defcoop.query.formats import FORMATS
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -20,8 +20,9 @@ from defcoop.cli.common import data_option, sources_for
     "CONSTRUCT and DESCRIBE always print Turtle.",
 )
 @click.option(
-    "--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-    help="Language of the labels (for queries with a `lang` parameter).",
+    "--lang", metavar="en|nl", default=None,
+    help="Language of the labels, for queries with a `lang` parameter: the same setting as "
+    "--param lang=... (default: the query's own, en).",
 )
 @click.option(
     "--endpoint", metavar="URL",
@@ -33,7 +34,8 @@ from defcoop.cli.common import data_option, sources_for
     help="Seconds to wait for the endpoint.",
 )
 @data_option
-def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
+@entailed_option
+def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files, no_entailed):
     """Run a stored query (by NAME) or a SPARQL file and print its answer.
 
     \b
@@ -46,14 +48,22 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
     from defcoop.errors import DefcoopError
     from defcoop.query.formats import render
     from defcoop.query.library import bind, find, parse_assignments
+    from defcoop.query.params import ParameterError, to_term
     from defcoop.query.runner import check_syntax, execute
 
     if endpoint and data_files:
         raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
     stored = find(name_or_file)
     values = parse_assignments(assignments)
-    if stored.param("lang") is not None and "lang" not in values:
-        values["lang"] = lang
+    if lang is not None:  # one setting with --param lang=, checked by the one check
+        try:
+            to_term("lang", "lang", lang)
+        except ParameterError as exc:
+            raise ParameterError(str(exc).replace("--param lang", "--lang", 1)) from None
+        if "lang" in values and values["lang"].strip().lower() != lang.strip().lower():
+            raise ParameterError(f"--lang {lang} and --param lang={values['lang']} disagree: give one")
+        if stored.param("lang") is not None:
+            values["lang"] = lang
     text = bind(stored, values)
     name = str(stored.path)
     if endpoint:
@@ -62,9 +72,10 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
         check_syntax(text, name)
         result = remote(text, endpoint, timeout=timeout, name=name)
     else:
-        result = execute(text, sources_for(data_files), name=name)
+        result = execute(text, sources_for(data_files, entailed=not no_entailed), name=name)
     out = render(result, fmt)
     sys.stdout.write(out)
     sys.stdout.flush()
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
-        click.echo(f"{len(result.rows)} rows", err=True)
+        n = len(result.rows)
+        click.echo(f"{n} row" if n == 1 else f"{n} rows", err=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -13,7 +13,8 @@ from defcoop.cli.common import data_option, sources_for
               help="Also accept SPARQL Update (/update) and Graph Store writes (/store); "
                    "changes are lost when it stops.")
 @data_option
-def serve(host, port, writable, data_files):
+@entailed_option
+def serve(host, port, writable, data_files, no_entailed):
     """Serve the graph as a local SPARQL endpoint (Oxigraph server) until Ctrl-C.
 
     Each file is a named graph (the IRIs of `defcoop load`); queries without
@@ -30,6 +31,6 @@ def serve(host, port, writable, data_files):
         click.echo("press Ctrl-C to stop", err=True)
 
     try:
-        run_server(sources_for(data_files), host=host, port=port, writable=writable, on_ready=ready)
+        run_server(sources_for(data_files, entailed=not no_entailed), host=host, port=port, writable=writable, on_ready=ready)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)

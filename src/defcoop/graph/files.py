@@ -17,6 +17,8 @@ from defcoop import resources
 from defcoop.errors import DataError
 
 GRAPH_BASE = "https://w3id.org/defcoop/graph/"
+#: the named graph of what follows from the asserted graph (`defcoop.graph.entailment`)
+ENTAILED_GRAPH = URIRef(GRAPH_BASE + "entailed")
 
 _FORMATS = {
     ".ttl": "turtle",
@@ -38,18 +40,21 @@ class Source:
 
     path: Path
     graph: URIRef
-    kind: str  # "ontology", "reference", "document" or "user"
+    kind: str  # "ontology", "reference", "document", "user" or "entailed" (derived)
 
 
-def default_sources(home: Path | None = None) -> list[Source]:
-    """The project's own files: ontology, vocabularies, reference data, documents.
+def default_sources(home: Path | None = None, entailed: bool = True) -> list[Source]:
+    """The project's own files: ontology, vocabularies, reference data, documents, and
+    (unless ``entailed`` is false) the entailed graph derived from them.
 
     ``home``: another project folder laid out like this one, such as a generated
     benchmark corpus (default: the project's, `resources.root()`).
 
     Named graphs: ``graph/ontology/<file>`` for the ontology files,
     ``graph/reference/<file>`` for shared reference data and
-    ``graph/document/<file>`` for each document's facts (file name without suffix).
+    ``graph/document/<file>`` for each document's facts (file name without suffix),
+    `ENTAILED_GRAPH` for ``data/derived/entailed.ttl`` (listed when that file exists:
+    a project folder without one, such as a benchmark corpus, has no entailed graph).
     """
     out = []
     for kind, files in (
@@ -58,6 +63,9 @@ def default_sources(home: Path | None = None) -> list[Source]:
         ("document", resources.document_files(home)),
     ):
         out += [Source(p, URIRef(f"{GRAPH_BASE}{kind}/{p.stem}"), kind) for p in files]
+    derived = resources.entailed_file(home)
+    if entailed and derived.is_file():
+        out.append(Source(derived, ENTAILED_GRAPH, "entailed"))
     return out
 
 
