@@ -31,7 +31,7 @@ def test_info_counts_what_is_loaded():
     info = json.loads(out.stdout)
     assert info["triples"] == len(load_graph())
     kinds = {f["kind"] for f in info["files"]}
-    assert kinds == {"ontology", "reference", "document"}
+    assert kinds == {"ontology", "reference", "document", "entailed"}
     assert info["classes"]["dco:StrategicPartnership"] == 7
     assert info["classes"]["dco:Letter"] == 1
 

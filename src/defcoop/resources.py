@@ -52,6 +52,11 @@ def document_files(home: Path | None = None) -> list[Path]:
     return sorted(((home or root()) / "data" / "documents").glob("*.ttl"))
 
 
+def entailed_file(home: Path | None = None) -> Path:
+    """The derived graph that ``defcoop entail`` writes (`defcoop.graph.entailment`)."""
+    return (home or root()) / "data" / "derived" / "entailed.ttl"
+
+
 def data_files() -> list[Path]:
     return reference_files() + document_files()
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "query": "defcoop.cli.query:query",
     "queries": "defcoop.cli.queries:queries",
     "export": "defcoop.cli.export:export",
+    "entail": "defcoop.cli.entail:entail",
     "anchor": "defcoop.cli.anchor:anchor",
     "site": "defcoop.cli.site:site",
     "load": "defcoop.cli.load:load",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import click
 
-from defcoop.graph.files import project_sources, user_sources
+from defcoop.graph.files import ENTAILED_GRAPH, Source, project_sources, user_sources
 
 
 def data_option(f):
@@ -18,9 +21,44 @@ def data_option(f):
     )(f)
 
 
-def sources_for(data_files):
-    """The project's sources, or the ontology plus the user's files."""
+def entailed_option(f):
+    return click.option(
+        "--no-entailed", "no_entailed", is_flag=True,
+        help="Leave out the entailed graph (superclass types, super-properties such as "
+        "dco:involves, day intervals of dates): the asserted graph only.",
+    )(f)
+
+
+def sources_for(data_files, entailed: bool = True):
+    """The project's sources, or the ontology plus the user's files; with the entailed
+    graph unless ``entailed`` is false (for the user's files: derived on the fly)."""
     if not data_files:
-        return project_sources()
-    ontology = [s for s in project_sources() if s.kind == "ontology"]
-    return ontology + user_sources(data_files)
+        return project_sources(entailed=entailed)
+    asserted = [s for s in project_sources(entailed=False) if s.kind == "ontology"] + user_sources(data_files)
+    if not entailed:
+        return asserted
+    return asserted + [_derived_on_the_fly(asserted)]
+
+
+def _derived_on_the_fly(asserted: list[Source]) -> Source:
+    """The entailed graph of the user's files, written once per content into the cache
+    (`defcoop.cache`; without one, into a temporary folder)."""
+    from defcoop import cache
+    from defcoop.graph.entailment import derive, to_turtle
+    from defcoop.query.engine import cache_key  # the content key of a set of files
+
+    def write(into: Path) -> dict:
+        (into / "entailed.ttl").write_bytes(to_turtle(derive(asserted)))
+        return {"sources": [str(s.path) for s in asserted]}
+
+    key = "entailed-" + cache_key(asserted)
+    folder = None
+    if cache.enabled():
+        try:
+            folder = cache.lookup(key) or cache.build(key, write)
+        except OSError:  # the cache folder cannot be written
+            folder = None
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="defcoop-entailed-"))
+        write(folder)
+    return Source(folder / "entailed.ttl", ENTAILED_GRAPH, "entailed")

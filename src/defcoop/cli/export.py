@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 from defcoop.graph import rdf_formats
 from defcoop.graph.export import output_format, write_atomic
 
@@ -30,7 +30,8 @@ from defcoop.graph.export import output_format, write_atomic
     "(dataset.ttl); needs -o.",
 )
 @data_option
-def export(fmt, graphs, output, dataset_file, data_files):
+@entailed_option
+def export(fmt, graphs, output, dataset_file, data_files, no_entailed):
     """Export the ontology and data: Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML.
 
     Byte-stable: the same graph gives the same bytes on every run.
@@ -42,9 +43,9 @@ def export(fmt, graphs, output, dataset_file, data_files):
     fmt = output_format(output, fmt)  # before loading: a wrong suffix costs nothing
     if dataset_file and not output:
         raise DefcoopError("--dataset: needs -o FILE (the description names the file and its checksum)")
-    sources = sources_for(data_files)
+    sources = sources_for(data_files, entailed=not no_entailed)
     store = load_store(sources)
-    chosen = None if graphs == "all" else [s.graph for s in sources if s.kind != "ontology"]
+    chosen = None if graphs == "all" else [s.iri for s in sources if s.kind not in ("ontology", "entailed")]
     if fmt == "xml":
         if chosen is not None:
             raise DefcoopError("--graphs data: not with --format xml (use ttl, nt, jsonld, trig or nq)")

@@ -5,7 +5,7 @@ import time
 
 import click
 
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -30,8 +30,9 @@ from defcoop.cli.common import data_option, sources_for
               help="Retries of a transient failure (connection refused, HTTP 429/502/503/504), with back-off.")
 @click.option("--dry-run", is_flag=True, help="Print every request that would be sent; send nothing.")
 @data_option
+@entailed_option
 def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batch_size,
-         timeout, retries, dry_run, data_files):
+         timeout, retries, dry_run, data_files, no_entailed):
     """Load the ontology and data into a triple store, one named graph per file, and verify.
 
     Each file goes into a staging graph first and replaces its graph only when
@@ -56,7 +57,7 @@ def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batc
 
     credentials = credentials_from_env(auth)
     store = Store(query_url, update_url, gsp_url, credentials, timeout=timeout, retries=retries)
-    loads = targets(sources_for(data_files), graph_base, overrides)
+    loads = targets(sources_for(data_files, entailed=not no_entailed), graph_base, overrides)
     reports = []
     steps = plan(store, loads, use_gsp=bool(gsp_url), batch_size=batch_size, reports=reports)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from defcoop.query.formats import FORMATS
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -27,8 +27,9 @@ from defcoop.cli.common import data_option, sources_for
     "json are the W3C SPARQL result formats, for pipes. CONSTRUCT and DESCRIBE print Turtle.",
 )
 @click.option(
-    "--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-    help="Language of the labels (for queries with a `lang` parameter).",
+    "--lang", metavar="en|nl", default=None,
+    help="Language of the labels, for queries with a `lang` parameter: the same setting as "
+    "--param lang=... (default: the query's own, en).",
 )
 @click.option(
     "--endpoint", metavar="URL",
@@ -40,7 +41,8 @@ from defcoop.cli.common import data_option, sources_for
     help="Seconds to wait for the endpoint.",
 )
 @data_option
-def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_files):
+@entailed_option
+def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_files, no_entailed):
     """Run a stored query (by NAME), a SPARQL file or --sparql TEXT and print its answer.
 
     The project's prefixes that the text uses and does not declare are declared for
@@ -57,6 +59,7 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
     from defcoop.errors import DefcoopError
     from defcoop.query.formats import render, terminal_width
     from defcoop.query.library import bind, find, parse, parse_assignments
+    from defcoop.query.params import ParameterError, to_term
     from defcoop.query.runner import check_syntax, execute
     from defcoop.query.syntax import declare_prefixes
 
@@ -76,17 +79,25 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
         check_syntax(declared, name, offset)
         stored = replace(stored, text=declared)
     values = parse_assignments(assignments)
-    if stored.param("lang") is not None and "lang" not in values:
-        values["lang"] = lang
+    if lang is not None:  # one setting with --param lang=, checked by the one check
+        try:
+            to_term("lang", "lang", lang)
+        except ParameterError as exc:
+            raise ParameterError(str(exc).replace("--param lang", "--lang", 1)) from None
+        if "lang" in values and values["lang"].strip().lower() != lang.strip().lower():
+            raise ParameterError(f"--lang {lang} and --param lang={values['lang']} disagree: give one")
+        if stored.param("lang") is not None:
+            values["lang"] = lang
     text = bind(stored, values)
     if endpoint:
         from defcoop.query.endpoint import remote
 
         result = remote(text, endpoint, timeout=timeout, name=name)
     else:
-        result = execute(text, sources_for(data_files), name=name)
+        result = execute(text, sources_for(data_files, entailed=not no_entailed), name=name)
     out = render(result, fmt, width=terminal_width())
     sys.stdout.write(out)
     sys.stdout.flush()
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
-        click.echo(f"{len(result)} rows", err=True)
+        n = len(result)
+        click.echo(f"{n} row" if n == 1 else f"{n} rows", err=True)

@@ -4,7 +4,7 @@ import signal
 
 import click
 
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -17,7 +17,8 @@ from defcoop.cli.common import data_option, sources_for
 @click.option("--deployed-at", metavar="URL", default="https://defcoop.example.org",
               show_default=True, help="With --htaccess: where the deployed server answers.")
 @data_option
-def serve(host, port, htaccess, deployed_at, data_files):
+@entailed_option
+def serve(host, port, htaccess, deployed_at, data_files, no_entailed):
     """Serve the graph over HTTP until Ctrl-C: SPARQL, the stored queries as an API,
     every https://w3id.org/defcoop/ IRI, the dataset description. Read-only.
 
@@ -48,7 +49,7 @@ def serve(host, port, htaccess, deployed_at, data_files):
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        run(sources_for(data_files), host=host, port=port, on_ready=ready)
+        run(sources_for(data_files, entailed=not no_entailed), host=host, port=port, on_ready=ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
 
 GRAPH_BASE = "https://w3id.org/defcoop/graph/"
+#: the named graph of what follows from the asserted graph (`defcoop.graph.entailment`)
+ENTAILED_GRAPH = GRAPH_BASE + "entailed"
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Source:
 
     path: Path
     iri: str  # the named graph's IRI
-    kind: str  # "ontology", "reference", "document" or "user"
+    kind: str  # "ontology", "reference", "document", "user" or "entailed" (derived)
 
     @property
     def graph(self) -> URIRef:
@@ -39,15 +41,18 @@ class Source:
         return URIRef(self.iri)
 
 
-def default_sources(home: Path | None = None) -> list[Source]:
-    """The project's own files: ontology, vocabularies, reference data, documents.
+def default_sources(home: Path | None = None, entailed: bool = True) -> list[Source]:
+    """The project's own files: ontology, vocabularies, reference data, documents, and
+    (unless ``entailed`` is false) the entailed graph derived from them.
 
     ``home``: another project folder laid out like this one, such as a generated
     benchmark corpus (default: the project's, `resources.root()`).
 
     Named graphs: ``graph/ontology/<file>`` for the ontology files,
     ``graph/reference/<file>`` for shared reference data and
-    ``graph/document/<file>`` for each document's facts (file name without suffix).
+    ``graph/document/<file>`` for each document's facts (file name without suffix),
+    `ENTAILED_GRAPH` for ``data/derived/entailed.ttl`` (listed when that file exists:
+    a project folder without one, such as a benchmark corpus, has no entailed graph).
     """
     out = []
     for kind, files in (
@@ -56,13 +61,16 @@ def default_sources(home: Path | None = None) -> list[Source]:
         ("document", resources.document_files(home)),
     ):
         out += [Source(p, f"{GRAPH_BASE}{kind}/{p.stem}", kind) for p in files]
+    derived = resources.entailed_file(home)
+    if entailed and derived.is_file():
+        out.append(Source(derived, ENTAILED_GRAPH, "entailed"))
     return out
 
 
-def project_sources(home: Path | None = None) -> list[Source]:
+def project_sources(home: Path | None = None, entailed: bool = True) -> list[Source]:
     """`default_sources`, each file checked as `check_readable` does (for the CLI: a
     project file left empty is an error, "no triples", not a graph that conforms)."""
-    out = default_sources(home)
+    out = default_sources(home, entailed=entailed)
     for source in out:
         check_readable(source.path)
     return out

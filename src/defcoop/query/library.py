@@ -10,10 +10,18 @@ A query file starts with header lines in the style of grlc's decorators::
     #+ example: defcoop query partner --param country=id:FR
 
 A parameter line is ``NAME TYPE [default=VALUE] ["description"]``; TYPE is one of
-`defcoop.query.params.TYPES`; a parameter without a default is required. The query names
-each parameter as a variable (``?country``); `bind` adds the values as a ``VALUES``
-block (see `defcoop.query.params`). The rest of the file is plain SPARQL 1.1 that declares
-its own prefixes, so that it runs unchanged on any endpoint.
+`defcoop.query.params.TYPES`. The query names each parameter as a variable
+(``?country``) and states the defaults as the first thing in its WHERE group, a
+``VALUES`` block of one row::
+
+    SELECT ... WHERE {
+      VALUES (?country ?lang) { (id:FR "en") }
+
+so that the file as it stands answers with its defaults on any SPARQL 1.1 engine;
+`bind` replaces that block with the values given (see `defcoop.query.params`). A
+``default=`` on the header line must then agree with the block (it may be left out);
+a parameter with neither a default nor a value in the block (``UNDEF``) is required.
+The rest of the file is plain SPARQL 1.1 that declares its own prefixes.
 
 The library is ``resources.query_dir()`` plus the folders listed in the
 ``DEFCOOP_QUERY_PATH`` environment variable (separated like ``PATH``), so a user
@@ -57,6 +65,7 @@ class StoredQuery:
     example: str | None
     kind: str  # SELECT/CONSTRUCT/ASK/DESCRIBE
     ordered: bool = field(default=False)  # has a top-level ORDER BY
+    defaults: P.DefaultsBlock | None = None  # the VALUES block of the defaults, if any
 
     def param(self, name: str) -> Parameter | None:
         return next((p for p in self.params if p.name == name), None)
@@ -93,6 +102,12 @@ def parse(text: str, path: Path, name: str | None = None) -> StoredQuery:
     for p in parameters:
         if p.name not in used:
             raise DefcoopError(f"{path}: parameter {p.name!r} is declared but the query never uses ?{p.name}")
+    try:
+        block = P.parameter_block(text, {p.name for p in parameters})
+    except DefcoopError as exc:
+        raise DefcoopError(f"{path}:{exc}") from None
+    if block is not None:
+        parameters = [_with_block_default(p, block, path) for p in parameters]
     return StoredQuery(
         name=name or path.stem,
         path=path,
@@ -103,7 +118,32 @@ def parse(text: str, path: Path, name: str | None = None) -> StoredQuery:
         example=example,
         kind=kind,
         ordered=_has_order_by(text),
+        defaults=block,
     )
+
+
+def _with_block_default(p: Parameter, block: P.DefaultsBlock, path: Path) -> Parameter:
+    """``p`` with the default its query's VALUES block states (checked against the header)."""
+    from defcoop.namespaces import PREFIXES
+
+    if p.name not in block.terms:
+        raise DefcoopError(f"{path}: parameter {p.name!r} is missing from the VALUES block of the defaults")
+    term, value = block.terms[p.name], block.values[p.name]
+    if value is None:  # UNDEF
+        if p.default is not None:
+            raise DefcoopError(f"{path}: parameter {p.name!r} has default={p.default} but UNDEF in the VALUES block")
+        return p
+    try:
+        as_bound = P.to_term(p.name, p.type, value, PREFIXES)
+    except DefcoopError as exc:
+        raise DefcoopError(f"{path}: the VALUES block of the defaults: {exc}") from None
+    if as_bound != term:
+        raise DefcoopError(f"{path}: the default {value} of {p.name!r} in the VALUES block means "
+                           f"{term}, but defcoop reads it as {as_bound} (declare the prefix as defcoop does)")
+    if p.default is not None and P.to_term(p.name, p.type, p.default, PREFIXES) != term:
+        raise DefcoopError(f"{path}: parameter {p.name!r}: the header says default={p.default}, "
+                           f"the VALUES block {value}")
+    return Parameter(p.name, p.type, p.default if p.default is not None else value, p.description, False)
 
 
 def _parse_param(value: str, where: str) -> Parameter:
@@ -220,7 +260,10 @@ def bind(query: StoredQuery, values: dict[str, str]) -> str:
                 f"--param {p.name}: required by {query.name} ({p.type}: {p.description or P.TYPES[p.type]})"
             )
         terms[p.name] = P.to_term(p.name, p.type, value, PREFIXES)
-    return P.insert_values(query.text, terms)
+    text = query.text
+    if query.defaults is not None:  # the block of defaults gives way to the values
+        text = text[: query.defaults.start] + text[query.defaults.end :]
+    return P.insert_values(text, terms)
 
 
 def parse_assignments(items) -> dict[str, str]:

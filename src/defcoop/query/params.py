@@ -9,6 +9,10 @@ standard SPARQL 1.1 ``VALUES`` block at the start of its ``WHERE`` group, so the
 same bound text runs on the embedded engine and on any endpoint (this is the
 mistake of grlc issue 101 avoided: values are never pasted into the query).
 
+A stored query states its parameters' defaults as such a block itself, the first
+thing in its WHERE group (`parameter_block` finds it), so that the file as it stands
+answers with its defaults on any engine; binding replaces that block.
+
 Writing queries for this: a parameter ``?country`` joins like any variable; use it
 in triple patterns anywhere, and in ``FILTER`` only in the query's outermost group
 (engines that evaluate bottom-up do not see it inside nested groups).
@@ -18,16 +22,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass
 
 from defcoop.errors import DefcoopError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
+#: the languages of the graph's labels: the only values of a ``lang`` parameter
+#: (``defcoop query --lang`` and ``--param lang=`` alike)
+LANGUAGES = ("en", "nl")
+
 #: type name -> what a value must look like (for messages)
 TYPES = {
     "iri": "an IRI <http://...>, a full http(s) IRI or a prefixed name such as id:FR",
     "string": "any text",
-    "lang": "a language tag such as en or nl",
+    "lang": "a language of the labels: " + " or ".join(LANGUAGES),
     "int": "an integer such as 2019",
     "decimal": "a decimal number such as 1.5",
     "bool": "true or false",
@@ -40,12 +49,12 @@ TYPES = {
 _IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _PNAME = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*)?:([A-Za-z0-9_][A-Za-z0-9_\-.]*)?$")
-_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _INT = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GYEAR = re.compile(r"^-?\d{4,}$")
 _GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$")
 VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANG = re.compile(r"^\s*(" + "|".join(LANGUAGES) + r")\s*$", re.IGNORECASE)  # as `to_term` reads it
 #: the grammar of the typed values, for a client that checks them itself (the site's query page)
 PATTERNS = {"iri_forbidden": _IRI_FORBIDDEN, "scheme": _SCHEME, "pname": _PNAME, "lang": _LANG,
             "int": _INT, "decimal": _DECIMAL, "gYear": _GYEAR, "gYearMonth": _GYEARMONTH}
@@ -70,9 +79,9 @@ def to_term(name: str, type_: str, value: str, prefixes: dict | None = None) -> 
     if type_ == "string":
         return quote_string(name, value)
     if type_ == "lang":
-        if not _LANG.match(value):
-            raise bad("not a language tag")
-        return quote_string(name, value.lower())
+        if value.strip().lower() not in LANGUAGES:
+            raise bad("the labels are in " + " and ".join(LANGUAGES) + " only")
+        return quote_string(name, value.strip().lower())
     if type_ == "int":
         if not _INT.match(value.strip()):
             raise bad("not an integer")
@@ -367,3 +376,125 @@ def _inline_in_filters(text: str, where: int, bindings: dict[str, str]) -> str:
     for a, b, term in reversed(edits):
         text = text[:a] + term + text[b:]
     return text
+
+
+# ---------------------------------------------------------------------------
+# The defaults a stored query states: a VALUES block opening its WHERE group.
+# ---------------------------------------------------------------------------
+
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][A-Za-z0-9_\-.]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
+_TERM = re.compile(
+    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r'|(?P<string>"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
+    r'(?:\^\^(?P<datatype><[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][A-Za-z0-9_\-.]*:[A-Za-z0-9_][A-Za-z0-9_\-.]*))?'
+    r'|(?P<undef>UNDEF)\b'
+    r'|(?P<pname>(?:[A-Za-z][A-Za-z0-9_\-.]*)?:[A-Za-z0-9_](?:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?)'
+    r'|(?P<number>[+-]?\d+(?:\.\d+)?)'
+    r'|(?P<bool>true|false)\b'
+)
+_SPACE = re.compile(r"(?:\s|#[^\n]*)*")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\"}
+
+
+@dataclass(frozen=True)
+class DefaultsBlock:
+    """The VALUES block that opens a query's WHERE group: ``text[start:end]``.
+
+    ``terms``: variable name -> the term in SPARQL syntax with IRIs written in full
+    (as `to_term` writes them), or None for ``UNDEF``; ``values``: the same as
+    command-line values (``id:FR`` as written, ``en``), or None.
+    """
+
+    start: int
+    end: int
+    terms: dict
+    values: dict
+
+
+def parameter_block(text: str, parameters: set[str]) -> DefaultsBlock | None:
+    """The VALUES block that is the first thing in the query's WHERE group, if its
+    variables are all among ``parameters`` (else it is part of the query: None).
+
+    Raises `DefcoopError` (naming the line) when such a block is not one row of terms.
+    """
+    try:
+        at = where_open(text)
+    except DefcoopError:
+        return None
+    i = _SPACE.match(text, at).end()
+    if text[i:i + 6].upper() != "VALUES" or (i + 6 < len(text) and (text[i + 6].isalnum() or text[i + 6] == "_")):
+        return None
+    start = i
+
+    def fail(why: str) -> DefcoopError:
+        return DefcoopError(f"line {text.count(chr(10), 0, i) + 1}: the VALUES block of the defaults {why}")
+
+    i = _SPACE.match(text, i + 6).end()
+    names: list[str] = []
+    if text[i:i + 1] == "(":
+        i = _SPACE.match(text, i + 1).end()
+        while (m := _VAR.match(text, i)):
+            names.append(m.group(1))
+            i = _SPACE.match(text, m.end()).end()
+        if text[i:i + 1] != ")":
+            raise fail("needs ( ?a ?b ) around its variables")
+        i = _SPACE.match(text, i + 1).end()
+        row_parens = True
+    elif (m := _VAR.match(text, i)):
+        names.append(m.group(1))
+        i = _SPACE.match(text, m.end()).end()
+        row_parens = False
+    else:
+        raise fail("names no variable")
+    if not names or not set(names) <= parameters:
+        return None
+    if text[i:i + 1] != "{":
+        raise fail("needs { ... } after its variables")
+    i = _SPACE.match(text, i + 1).end()
+    if row_parens:
+        if text[i:i + 1] != "(":
+            raise fail("needs one row ( ... )")
+        i = _SPACE.match(text, i + 1).end()
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text[:start])}
+    terms, values = {}, {}
+    for name in names:
+        m = _TERM.match(text, i)
+        if not m:
+            raise fail(f"has no value for ?{name} that a parameter can take")
+        terms[name], values[name] = _read_term(m, prefixes, fail)
+        i = _SPACE.match(text, m.end()).end()
+    if row_parens:
+        if text[i:i + 1] != ")":
+            raise fail(f"must have exactly one value for each of {len(names)} variables")
+        i = _SPACE.match(text, i + 1).end()
+    if text[i:i + 1] != "}":
+        raise fail("must hold exactly one row")
+    return DefaultsBlock(start, i + 1, terms, values)
+
+
+def _read_term(m, prefixes: dict, fail) -> tuple[str | None, str | None]:
+    """(the term as `to_term` writes it, the command-line value) of one matched term."""
+    def expand(pname: str) -> str:
+        prefix, local = pname.split(":", 1)
+        if prefix not in prefixes:
+            raise fail(f"uses the undeclared prefix {prefix + ':'!r}")
+        return "<" + prefixes[prefix] + local + ">"
+
+    if m.group("undef"):
+        return None, None
+    if m.group("iri"):
+        return m.group("iri"), m.group("iri")
+    if m.group("pname"):
+        return expand(m.group("pname")), m.group("pname")
+    if m.group("string"):
+        body = m.group("string")[1:-1]
+        value = re.sub(r"\\(.)", lambda e: _ESCAPES.get(e.group(1), e.group(0)), body)
+        datatype = m.group("datatype")
+        if datatype is None:
+            return quote_string("default", value), value
+        full = datatype if datatype.startswith("<") else expand(datatype)
+        return f"{quote_string('default', value)}^^{full}", value
+    if m.group("number"):
+        number = m.group("number")
+        return f'"{number}"^^<{XSD}{"decimal" if "." in number else "integer"}>', number
+    return f'"{m.group("bool")}"^^<{XSD}boolean>', m.group("bool")
