@@ -28,7 +28,9 @@ from rdflib.namespace import RDF
 
 from defcoop.graph import provenance
 from defcoop.graph.sources import SourceText
-from defcoop.namespaces import DCO, PREFIXES, PROV
+from rdflib.namespace import PROV
+
+from defcoop.namespaces import DCO, PREFIXES
 from defcoop.query.runner import execute
 
 ROOT = Path(__file__).resolve().parent.parent

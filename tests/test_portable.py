@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from support import normalise
+from support import normalise, rdflib_query
 from test_queries import on_oxigraph
 from test_store_support import OxigraphServer, defcoop
 
@@ -32,7 +32,7 @@ from defcoop.graph.files import default_sources
 from defcoop.query.endpoint import remote
 from defcoop.query.formats import render
 from defcoop.query.library import load_library
-from defcoop.query.runner import run
+
 
 HERE = Path(__file__).parent
 EXPECTED = HERE / "expected"
@@ -117,7 +117,7 @@ def answer(request, project_graph):
 
     def get(engine: str, text: str) -> str:
         if engine == "rdflib":
-            return render(run(text, project_graph), "csv")
+            return render(rdflib_query(text, project_graph), "csv")
         if engine == "pyoxigraph":
             if "store" not in engines:
                 engines["store"] = _pyoxigraph_store()

@@ -1,3 +1,121 @@
-"""defcoop: a sourced knowledge graph of the Netherlands' bilateral defence cooperation."""
+"""defcoop: a sourced knowledge graph of the Netherlands' bilateral defence cooperation.
+
+The Python API, for notebooks and pipelines: the same graph, queries and checks as the
+``defcoop`` command. Each function reads the project's own files unless given others.
+
+>>> import defcoop
+>>> result = defcoop.run_query("partners")
+>>> result.variables, len(result)
+(['relation', 'partner', 'name'], 11)
+
+The modules behind it, by job: `defcoop.graph` (the files), `defcoop.query` (asking
+it), `defcoop.stores` (triple stores over HTTP), `defcoop.validation`, `defcoop.site`
+and `defcoop.web`. Each function below imports its module when called, so that
+``import defcoop`` (and the CLI's start-up) stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from defcoop.graph.files import Source
+    from defcoop.query.results import QueryResult
+    from defcoop.validation.report.model import ValidationReport
 
 __version__ = "0.1.0"
+
+__all__ = ["export", "load_graph", "run_query", "sources", "validate", "__version__"]
+
+
+def sources(paths: Iterable[str | Path] | None = None, *, entailed: bool = True) -> list[Source]:
+    """The files of a graph: the project's own, or the ontology plus ``paths`` (files or folders).
+
+    ``entailed``: with the project's entailed graph (``data/derived/entailed.ttl``).
+    A file that is missing, not RDF or empty raises `defcoop.errors.DataError` naming it.
+
+    >>> [s.kind for s in sources()]
+    ['ontology', 'ontology', 'reference', 'reference', 'document', 'entailed']
+    """
+    from defcoop.graph.files import project_sources, user_sources  # kept out of `import defcoop`
+
+    if paths is None:
+        return project_sources(entailed=entailed)
+    return [s for s in project_sources(entailed=False) if s.kind == "ontology"] + user_sources(paths)
+
+
+def load_graph(paths: Iterable[str | Path] | None = None, *, entailed: bool = False) -> Graph:
+    """The graph merged into one rdflib `Graph` (asserted triples only, unless ``entailed``).
+
+    >>> g = load_graph()
+    >>> from rdflib import URIRef
+    >>> g.value(URIRef("https://w3id.org/defcoop/id/NO"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
+    rdflib.term.Literal('Norway', lang='en')
+    """
+    from defcoop.graph.files import load_graph as merged  # rdflib: ~0.3 s, only when asked
+
+    return merged(sources(paths, entailed=entailed))
+
+
+def run_query(
+    text_or_name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    paths: Iterable[str | Path] | None = None,
+) -> QueryResult:
+    """Run a stored query (by name, with ``params`` bound as typed RDF terms) or SPARQL text.
+
+    SPARQL text may use the project's prefixes (``dco:``, ``id:``, ...) without declaring
+    them. Rows are pyoxigraph terms in ``result.terms``, rdflib terms in ``result.rows``.
+    (Not called ``query``: that name is the subpackage `defcoop.query`, which an import
+    of any of its modules binds on the package.)
+
+    >>> r = run_query("partner", {"country": "id:NO"})
+    >>> len(r) > 0
+    True
+    >>> run_query("SELECT (COUNT(*) AS ?n) WHERE { ?e a dco:Event }").terms[0][0].value
+    '38'
+    """
+    from defcoop.query.library import bind, find, parse  # the query layer, loaded when used
+    from defcoop.query.runner import execute
+    from defcoop.query.syntax import declare_prefixes
+
+    if params is not None or (text_or_name.strip() and "{" not in text_or_name):
+        stored = find(text_or_name)
+        text = bind(stored, dict(params or {}))
+        name = stored.name
+    else:
+        declared, _ = declare_prefixes(text_or_name)
+        stored = parse(declared, Path("<query>"), name="<query>")
+        text, name = bind(stored, {}), "<query>"
+    return execute(text, sources(paths), name=name)
+
+
+def validate(paths: Iterable[str | Path] | None = None, *, strict: bool = False,
+             inference: str = "none") -> ValidationReport:
+    """Validate the project (or the ontology plus ``paths``): SHACL, terms, quotes.
+
+    >>> report = validate()
+    >>> report.exit_code, len(report.findings)
+    (0, 0)
+    """
+    from defcoop.validation.validate import validate as run  # pySHACL and friends: when used
+
+    return run(sources(paths), strict=strict, inference=inference)
+
+
+def export(fmt: str = "ttl", paths: Iterable[str | Path] | None = None) -> bytes:
+    """The graph in a readable, byte-stable serialisation (``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``).
+
+    >>> export("nq").count(b"<https://w3id.org/defcoop/graph/entailed>") > 0
+    True
+    """
+    from defcoop.graph import serialize  # the writers and the engine, when used
+    from defcoop.query.engine import load_store
+
+    store = load_store(sources(paths))
+    return serialize.serialize(serialize.store_statements(store, fmt), fmt)

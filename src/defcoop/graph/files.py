@@ -104,6 +104,11 @@ def _files_of(path: Path) -> list[Path]:
     return [path]
 
 
+def base_iri(path: str | Path) -> str:
+    """The base IRI a file's relative IRIs resolve against: its own ``file:`` IRI."""
+    return Path(path).resolve().as_uri()
+
+
 def rdf_format(path: Path) -> str:
     """rdflib's name of the format of ``path`` (by its suffix); `DataError` if not RDF."""
     fmt = rdf_formats.of_path(path)

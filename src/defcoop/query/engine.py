@@ -46,7 +46,10 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from defcoop import cache
+from defcoop.digest import file_digest
 from defcoop.errors import DataError, DefcoopError
+from defcoop.graph import rdf_formats
+from defcoop.graph.files import base_iri, default_sources, rdf_format
 from defcoop.query import params
 from defcoop.query.results import QueryResult
 
@@ -56,15 +59,6 @@ ENGINE_VERSION = "3"
 #: (the project's graph, ~1 MB, parses in ~0.03 s: as fast as opening a cache)
 CACHE_MIN_BYTES = 4 << 20
 
-_OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "n3": ox.RdfFormat.N3,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STORE_FOLDER = "store"
@@ -206,9 +200,9 @@ def cache_key(sources, digests: list[bytes] | None = None) -> str:
     h = hashlib.sha256()
     h.update(f"defcoop-engine {ENGINE_VERSION}; pyoxigraph {ox.__version__}\n".encode())
     for i, source in enumerate(sources):
-        fmt = _format_name(source.path)
-        h.update(f"{source.iri}\t{fmt}\t{_base_iri(source.path)}\t".encode())
-        h.update(digests[i] if digests is not None else _digest(source.path))
+        fmt = rdf_format(source.path)
+        h.update(f"{source.iri}\t{fmt}\t{base_iri(source.path)}\t".encode())
+        h.update(digests[i] if digests is not None else file_digest(source.path))
         h.update(b"\n")
     return h.hexdigest()[:40]
 
@@ -233,8 +227,6 @@ def needs_named_graphs(text: str) -> bool:
 
 def _sources(sources):
     if sources is None:
-        from defcoop.graph.files import default_sources
-
         return default_sources()
     return list(sources)
 
@@ -378,11 +370,11 @@ def _fill(store: ox.Store, sources, *, named_graphs: bool = True, contents=None)
     graphs = []
     for i, source in enumerate(sources):
         path = Path(source.path)
-        fmt = _format_name(path)
+        fmt = rdf_format(path)
         graph = ox.NamedNode(source.iri) if named_graphs else ox.DefaultGraph()
         where = {"path": str(path)} if contents is None else {"input": contents[i]}
         try:
-            load(**where, format=_OX_FORMATS[fmt], base_iri=_base_iri(path), to_graph=graph)
+            load(**where, format=rdf_formats.by_rdflib_name(fmt).for_oxigraph(), base_iri=base_iri(path), to_graph=graph)
         except SyntaxError as exc:
             line = exc.lineno if exc.lineno is not None else _line_from_rdflib(path, fmt)
             raise DataError(f"{path}:{line}: cannot parse {fmt}: {_one_line(exc.msg)}") from exc
@@ -411,31 +403,6 @@ def _line_from_rdflib(path: Path, fmt: str):
         if m:
             return m.group(1) or m.group(2)
     return "?"
-
-
-def _format_name(path: Path) -> str:
-    from defcoop.graph.files import rdf_format
-
-    return rdf_format(Path(path))
-
-
-def _base_iri(path: Path) -> str:
-    return Path(path).resolve().as_uri()
-
-
-def _digest(path: Path) -> bytes:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not an RDF file") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-    return h.digest()
 
 
 def _one_line(text: str) -> str:

@@ -10,24 +10,25 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from defcoop.namespaces import ID, PREFIXES
+from defcoop.namespaces import ID
+from defcoop.query.formats import shorten
 
 ANNOTATION_BASE = str(ID) + "annotation/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~/-]")
 
-#: prefixes for showing IRIs, longest namespace first (so "agr:" wins over "id:").
-_PREFIXES = sorted(
-    [(p, str(ns)) for p, ns in PREFIXES.items()] + [("ann", ANNOTATION_BASE)],
-    key=lambda pair: -len(pair[1]),
-)
-
-
 def qname(iri: str) -> str:
-    """``dco:State`` for the IRI of dco:State; the IRI itself where no prefix fits."""
-    for prefix, ns in _PREFIXES:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    """``dco:State`` for the IRI of dco:State; the IRI itself where no prefix fits.
+
+    The project's one shortener (`defcoop.query.formats.shorten`), with the IRI as it
+    is, not in ``<...>``, where it gives no prefixed name:
+
+    >>> qname("https://w3id.org/defcoop/ontology#State")
+    'dco:State'
+    >>> qname("https://example.org/x")
+    'https://example.org/x'
+    """
+    short = shorten(iri)
+    return iri if short.startswith("<") or short.endswith(":") else short
 
 
 def is_ours(iri: str) -> bool:

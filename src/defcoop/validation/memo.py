@@ -13,17 +13,20 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Generic, Hashable, Iterable, TypeVar
 
+from defcoop.digest import file_digest
+from defcoop.errors import DataError
+
 T = TypeVar("T")
 
 
 def digest_files(paths: Iterable[Path | str]) -> str:
-    """The SHA-256 of the files' names and bytes (a missing file counts as missing)."""
+    """The SHA-256 of the files' names and digests (`defcoop.digest`; a missing file counts as missing)."""
     h = hashlib.sha256()
     for p in paths:
         h.update(str(p).encode() + b"\0")
         try:
-            h.update(Path(p).read_bytes())
-        except OSError:
+            h.update(file_digest(p))
+        except DataError:
             h.update(b"<missing>")
         h.update(b"\0")
     return h.hexdigest()

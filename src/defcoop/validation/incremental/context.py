@@ -15,7 +15,8 @@ from rdflib.namespace import RDF, RDFS
 
 from defcoop import cache
 from defcoop.graph.files import Source
-from defcoop.query.engine import _OX_FORMATS, _base_iri, _format_name
+from defcoop.graph import rdf_formats
+from defcoop.graph.files import base_iri, rdf_format
 from defcoop.validation.incremental import reads, results
 from defcoop.validation.memo import digest_files
 from defcoop.validation.shapes.index import ShapesIndex
@@ -23,8 +24,8 @@ from defcoop.validation.shapes.index import ShapesIndex
 
 def parse(path: Path) -> list:
     """The triples of a file, by pyoxigraph."""
-    return [q.triple for q in ox.parse(path=str(path), format=_OX_FORMATS[_format_name(path)],
-                                        base_iri=_base_iri(path))]
+    return [q.triple for q in ox.parse(path=str(path), format=rdf_formats.by_rdflib_name(rdf_format(path)).for_oxigraph(),
+                                        base_iri=base_iri(path))]
 
 
 def hub_context(shapes: ShapesIndex, docs, hubs: set[str], at_focus: set[str], midway: set[str]):
