@@ -5,7 +5,7 @@ import sys
 import click
 
 from defcoop.query.formats import FORMATS
-from defcoop.cli.common import data_option, sources_for
+from defcoop.cli.common import auth_options, data_option, sources_for
 
 
 @click.command()
@@ -26,14 +26,16 @@ from defcoop.cli.common import data_option, sources_for
 @click.option(
     "--endpoint", metavar="URL",
     help="Run on this SPARQL endpoint instead of the embedded graph "
-    "(credentials, if needed, from DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD).",
+    "(credentials, sent only if it asks, from DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD).",
 )
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
     help="Seconds to wait for the endpoint.",
 )
+@auth_options
 @data_option
-def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
+def query(name_or_file, assignments, fmt, lang, endpoint, timeout, auth, preemptive_auth,
+          insecure_auth, data_files):
     """Run a stored query (by NAME) or a SPARQL file and print its answer.
 
     \b
@@ -50,6 +52,11 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
 
     if endpoint and data_files:
         raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
+    if endpoint:
+        from defcoop.stores.client import check_url, credentials_from_env
+
+        check_url("--endpoint", endpoint)  # before any work: a bad URL is one line
+        credentials = credentials_from_env(auth, preemptive_auth, insecure_auth)
     stored = find(name_or_file)
     values = parse_assignments(assignments)
     if stored.param("lang") is not None and "lang" not in values:
@@ -60,7 +67,7 @@ def query(name_or_file, assignments, fmt, lang, endpoint, timeout, data_files):
         from defcoop.query.endpoint import remote
 
         check_syntax(text, name)
-        result = remote(text, endpoint, timeout=timeout, name=name)
+        result = remote(text, endpoint, timeout=timeout, name=name, credentials=credentials)
     else:
         result = execute(text, sources_for(data_files), name=name)
     out = render(result, fmt)
