@@ -18,9 +18,11 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from defcoop.graph.files import default_sources, load_dataset
-from defcoop.stores.load import STAGING_SUFFIX
+from defcoop.stores.load import STAGING_SUFFIX, lock_graph
 from support import normalise
-from test_store_support import FaultyProxy, defcoop, graph_on_store, graphs_on_store
+from test_store_support import (
+    FaultyProxy, changed_sources, concurrent_loads, defcoop, graph_on_store, graphs_on_store,
+)
 
 pytestmark = pytest.mark.server
 
@@ -109,15 +111,16 @@ def test_load_twice_leaves_one_exact_copy(store, method):
             assert any(line.split()[:3] == [str(source.graph), str(n), str(n)]
                        for line in out.stdout.splitlines()), out.stdout
         assert_store_holds_the_project(store)
-    staging = {g for g in graphs_on_store(store.query_url) if g.endswith(STAGING_SUFFIX)}
+    staging = {g for g in graphs_on_store(store.query_url) if STAGING_SUFFIX in g}
     assert staging == set(), "staging graphs left behind"
 
 
-# fault -> (request number that fails, how, does the store stay gone)
+# fault -> (request number that fails, per method, how, does the store stay gone, words).
+# Requests: 1 ASK, 2 the claim, 3 the claims; update: 4 the replace; gsp: 4-8 the PUTs, 9 the swap.
 FAULTS = {
-    "http-500-once": (4, "http-500", False),
-    "http-500-from-then-on": (4, "http-500", True),
-    "connection-closed-from-then-on": (5, "close", True),
+    "http-500-once": ({"update": 4, "gsp": 5}, "http-500", False, "nothing replaced"),
+    "http-500-from-then-on": ({"update": 4, "gsp": 9}, "http-500", True, "nothing replaced"),
+    "connection-closed-from-then-on": ({"update": 4, "gsp": 9}, "close", True, "all graphs replaced or none"),
 }
 
 
@@ -130,7 +133,8 @@ def test_failed_load_leaves_the_previous_graphs(store, method, fault, tmp_path):
     changed.write_text(doc.path.read_text(encoding="utf-8")
                        + '\n<https://example.org/marker> <https://example.org/p> "changed" .\n',
                        encoding="utf-8")
-    fail_at, mode, gone = FAULTS[fault]
+    fail_at, mode, gone, words = FAULTS[fault]
+    fail_at = fail_at[method] - (2 if method == "gsp" and fail_at[method] == 9 else 0)  # 3 files here
     with FaultyProxy(store.base, fail_at=fail_at, mode=mode, gone=gone) as proxy:
         out = store.load(method, "--data", str(changed), "--graph", f"{doc.path.stem}={doc.graph}",
                          "--retries", "0", base=proxy.url)
@@ -138,10 +142,48 @@ def test_failed_load_leaves_the_previous_graphs(store, method, fault, tmp_path):
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stdout == ""
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nothing replaced" in lines[0], out.stderr
+    assert len(lines) == 1 and words in lines[0], out.stderr
     assert_store_holds_the_project(store)
-    if not gone:  # the store still answered, so the staging graphs were dropped
-        assert not any(g.endswith(STAGING_SUFFIX) for g in graphs_on_store(store.query_url))
+    if not gone:  # the store still answered, so this run's staging graphs were dropped
+        assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    else:  # what is left is named, with the command that removes it; run it
+        assert "--cleanup" in lines[0], lines[0]
+        cleaned = defcoop("load", "--cleanup", *store.args(method), env=store.env)
+        assert cleaned.returncode == 0, cleaned.stderr
+    assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    assert lock_graph() not in graphs_on_store(store.query_url)
+
+
+# store -> method -> pairs of concurrent loads (Virtuoso takes ~10-30 s for one
+# single-request replace of the whole project, so it runs that method once)
+PAIRS = {"oxigraph": {"update": 20, "gsp": 20}, "virtuoso": {"update": 1, "gsp": 20}}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_concurrent_loads_end_as_one_of_the_files(store, method, tmp_path):
+    """Two loads at once (the letter as it is and with one triple more), again and
+    again, with a reader all along: it only ever sees the before or the after count
+    (the union default graph; with --gsp, whose staging graphs the union shows, the
+    letter's graph), and afterwards every graph equals one of the files."""
+    from defcoop.stores.client import credentials_from_env
+
+    original, changed, doc = changed_sources(tmp_path)
+    credentials = credentials_from_env(store.spec["auth"], environ=store.env) if store.env else None
+    gsp = store.base + store.spec["gsp"] if method == "gsp" else None
+    reader_graph = str(doc.graph) if method == "gsp" else None
+    before, seen, outcomes = concurrent_loads(
+        store.query_url, store.base + store.spec["update"], gsp, credentials, [original, changed],
+        PAIRS[store.name][method], reader_graph)
+    assert all(errors == [None, None] for errors in outcomes), outcomes
+    n_doc = len(load_dataset([doc]))
+    allowed = {before, before + 1}  # the letter's graph, or the union, before and after
+    assert seen and seen <= allowed, f"the reader saw {sorted(seen)}, not only {sorted(allowed)}"
+    final = graph_on_store(store.query_url, str(doc.graph))
+    assert len(final) in (n_doc, n_doc + 1)
+    assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    assert lock_graph() not in graphs_on_store(store.query_url)
+    assert store.load("gsp").returncode == 0  # the project as it is, for the tests below
+    assert_store_holds_the_project(store)
 
 
 def test_wrong_credentials_are_refused(store):

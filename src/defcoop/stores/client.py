@@ -202,7 +202,6 @@ class Store:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.server = ""  # the Server header of the last answer
         writes = [u for u in (self.update_url, gsp_url) if u]
         if credentials and credentials.preemptive and not credentials.insecure:
             clear = [u for u in writes if _clear_to(u)]
@@ -213,11 +212,11 @@ class Store:
         self._preemptive = writes if credentials and credentials.preemptive else []
         self._opener = _opener(credentials, [u for u in (query_url, update_url, gsp_url) if u])
 
-    def with_(self, **changes) -> Store:
-        """The same store with other timeout/retries (for a quick clean-up, say)."""
-        settings = {"timeout": self.timeout, "retries": self.retries, "backoff": self.backoff}
-        settings.update(changes)
-        return Store(self.query_url, self.update_url, self.gsp_url, self.credentials, **settings)
+    def with_(self, timeout: float | None = None, retries: int | None = None) -> Store:
+        """The same store with another timeout or retry count (for a quick clean-up, say)."""
+        return Store(self.query_url, self.update_url, self.gsp_url, self.credentials,
+                     timeout=self.timeout if timeout is None else timeout,
+                     retries=self.retries if retries is None else retries, backoff=self.backoff)
 
     # -- HTTP --------------------------------------------------------------
     def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
@@ -233,7 +232,6 @@ class Store:
                 token = f"{self.credentials.user}:{self.credentials.password}".encode()
                 request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
             with self._opener.open(request, timeout=self.timeout) as response:
-                self.server = response.headers.get("Server", "")
                 ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return ctype, response.read()
 
@@ -330,13 +328,23 @@ class _BasicAuth(urllib.request.HTTPBasicAuthHandler):
                     f"in clear to {host} (use https, or add --insecure-auth)", answered=True)
         return super().http_error_401(req, fp, code, msg, headers)
 
+    def http_response(self, req, response):
+        # urllib would mark a URL "authenticated" after any 2xx, and from then on send
+        # credentials unasked; only an answer to credentials we sent counts.
+        if req.has_header(self.auth_header):
+            return super().http_response(req, response)
+        return response
+
+    https_response = http_response
+
 
 def _opener(credentials: Credentials | None, urls: list[str]):
     handlers: list = []
     if credentials:
-        # Any realm the store names (Virtuoso's is "SPARQL"), for these URLs only.
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, urls, credentials.user, credentials.password)
+        # Any realm the store names (Virtuoso's is "SPARQL"), for these URLs only; a URL
+        # that asked once gets basic credentials with its later requests (no second 401).
+        manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        manager.add_password(None, urls, credentials.user, credentials.password, is_authenticated=False)
         if credentials.scheme in (None, "basic"):
             handlers.append(_BasicAuth(manager, credentials.insecure))
         if credentials.scheme in (None, "digest"):

@@ -33,6 +33,7 @@ it (``defcoop load --cleanup``).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import random
 import secrets
 import time
@@ -203,9 +204,9 @@ def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
             out.staging.append(t.staging(run))
             body = t.triples.serialize(format="nt", encoding="utf-8")
             steps.append(Step(
-                f"PUT  {redact(store.gsp_url)}?graph=<{t.staging(run)}>  "
+                f"PUT  {redact(store.gsp_url or '')}?graph=<{t.staging(run)}>  "
                 f"({len(t.triples)} triples, {len(body):,} bytes of N-Triples)",
-                lambda t=t, body=body: store.put_graph(t.staging(run), body),
+                functools.partial(store.put_graph, t.staging(run), body),
                 triples=len(t.triples),
             ))
         text = guarded_swap(loads, run, lock, me)
@@ -231,7 +232,7 @@ def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
     for t, r in zip(loads, reports):
         steps.append(Step(
             f"POST {q}  count triples in <{t.graph}>  (expect {r.local})",
-            lambda t=t: store.count(t.graph), phase="verify", graph=t.graph,
+            functools.partial(store.count, t.graph), phase="verify", graph=t.graph,
         ))
     steps.append(Step(f"POST {u}  DELETE WHERE {{ GRAPH <{lock}> {{ <{me}> ?p ?o }} }}  "
                       "(withdraw the claim)", lambda: release(store, lock, me), phase="unlock"))
@@ -309,8 +310,11 @@ def _replace(store: Store, text: str, lock: str, me: str) -> None:
     except StoreError as exc:
         if exc.answered:
             raise NotCommitted(str(exc), answered=True) from None
-        if not _committed_after_all(store, lock, me):
-            raise
+        done = _committed_after_all(store, lock, me)
+        if done is None:
+            raise  # lost, and the store cannot tell us whether it applied it
+        if not done:
+            raise NotCommitted(str(exc), answered=True) from None
     # answered, or committed although the answer was lost
 
 
@@ -322,13 +326,13 @@ def _swap(store: Store, text: str, lock: str, me: str) -> None:
                            answered=True)
 
 
-def _committed_after_all(store: Store, lock: str, me: str) -> bool:
-    """After a lost answer: the marker says whether the request was applied.
-    Raises (the original error stands) if the store does not answer now either."""
+def _committed_after_all(store: Store, lock: str, me: str) -> bool | None:
+    """After a lost answer: the marker says whether the request was applied
+    (None: the store does not answer now either)."""
     try:
         return committed(store.with_(timeout=min(store.timeout, 10), retries=1), lock, me)
     except StoreError:
-        return False
+        return None
 
 
 def run(store: Store, plan: Plan, advance: Callable[[int], None] | None = None) -> list[Report]:
@@ -367,20 +371,21 @@ def _failure(store: Store, plan: Plan, step: Step, exc: StoreError, locked: bool
     if step.phase == "lock":
         if isinstance(exc, LockBusy):
             return (f"load refused, nothing written: {exc}; if no load is running, remove its "
-                    f"claim with: {plan.cleanup}")
+                    f"claim with: `{plan.cleanup}`")
         if exc.answered:
             return f"load refused, nothing written: {exc}"
         locked = True  # the claim may have arrived
     if step.phase == "unlock":
         return (f"loaded and verified, but this run's claim <{plan.run_iri}> in <{plan.lock_graph}> "
-                f"could not be withdrawn ({exc}): remove it with: {plan.cleanup}")
+                f"could not be withdrawn ({exc}): remove it with: `{plan.cleanup}`")
     if step.phase == "verify":
         left = _tidy(store, plan, locked, staging=False)
         return f"loaded, but verification could not run{left}: {exc}"
     if step.phase == "replace" and not isinstance(exc, NotCommitted) and not exc.answered:
         what = "no answer to the replace request, and the store cannot say whether it applied it"
-        return (f"load failed: {what} (one transaction: all graphs replaced or none); run the load "
-                f"again, then remove this run's claim if still there: {plan.cleanup}: {exc}")
+        left = _tidy(store, plan, locked, staging=bool(plan.staging))
+        return (f"load failed: {what} (one transaction: all graphs replaced or none; run the "
+                f"load again){left}: {exc}")
     staging = sent_staging or step.phase == "replace"
     left = _tidy(store, plan, locked, staging)
     return f"load failed, nothing replaced (the graphs you query are as before{left}): {exc}"
@@ -402,7 +407,7 @@ def _tidy(store: Store, plan: Plan, locked: bool, staging: bool) -> str:
         store.with_(timeout=min(store.timeout, 10), retries=0).update(" ;\n".join(ops))
         return f"; {what} removed"
     except StoreError:
-        return f"; left on the store: {what}; remove with: {plan.cleanup}"
+        return f"; left on the store: {what}; remove with: `{plan.cleanup}`"
 
 
 def cleanup(store: Store, loads: list[Target], lock: str) -> list[str]:
