@@ -292,7 +292,7 @@ def concurrent_loads(query_url, update_url, gsp_url, credentials, variants, pair
     stop = threading.Event()
 
     def read():
-        while not stop.is_set():
+        while not stop.wait(0.01):
             seen.add(int(reader.select(text)[0]["n"]))
 
     watcher = threading.Thread(target=read, daemon=True)

@@ -8,8 +8,9 @@ Each source file goes into its own named graph (``graph.default_sources()``:
 2. take the load lock: add this run's claim (``<urn:defcoop:load:RUN> a
    prov:Activity; prov:startedAtTime …``) to the lock graph, then list the claims;
    if another run's claim is there, withdraw ours, wait and try again (up to
-   ``--lock-wait`` seconds), then refuse. A claim is committed before the claims
-   are read, so of two loads at once at least one sees the other: never both run;
+   ``--lock-wait`` seconds), then refuse (the oldest claim stays and waits instead).
+   A claim is committed before the claims are read, so of two loads at once at
+   least one sees the other: never both run;
 3. replace, in ONE SPARQL Update request (one transaction on Oxigraph and
    Virtuoso): a marker ``<RUN> prov:endedAtTime …`` in the lock graph, then per
    file ``DROP SILENT GRAPH <IRI>`` and its triples in ``INSERT DATA`` batches.
@@ -274,21 +275,31 @@ def claims(store: Store, lock: str) -> list[tuple[str, str]]:
 
 
 def acquire(store: Store, lock: str, me: str, wait: float) -> None:
-    """Claim the load lock; wait while another load holds it, then refuse (`LockBusy`)."""
+    """Claim the load lock; wait while another load holds it, then refuse (`LockBusy`).
+
+    A run proceeds only when the claims it reads, after its own claim is committed,
+    are its own alone. Of runs that see each other the oldest claim (run names start
+    with their UTC time) stays and waits; the others withdraw theirs and try again.
+    """
     deadline = time.monotonic() + wait
     claim = (f"INSERT DATA {{ GRAPH <{lock}> {{ <{me}> a <{PROV}Activity> ; "
              f"<{PROV}startedAtTime> {_now()} }} }}")
     while True:
         store.update(claim)
-        others = [c for c in claims(store, lock) if c[0] != me]
-        if not others:
-            return
+        while True:
+            others = [c for c in claims(store, lock) if c[0] != me]
+            if not others:
+                return
+            if me < min(run for run, _ in others) and time.monotonic() < deadline:
+                time.sleep(random.uniform(0.05, 0.2))  # the oldest: keep the claim, wait
+                continue
+            break
         release(store, lock, me)
         if time.monotonic() >= deadline:
             run, started = others[0]
             raise LockBusy(f"another load is running on this store ({run}, started {started or '?'}); "
                            f"waited {wait:g} s (--lock-wait)", answered=True)
-        time.sleep(random.uniform(0.2, 1.0))
+        time.sleep(random.uniform(0.2, 0.8))
 
 
 def release(store: Store, lock: str, me: str) -> None:
