@@ -304,7 +304,8 @@ CUTS = {
     # it never reaches the store, which is gone from then on
     "gsp-swap-cut-store-gone": ("gsp", 7, "close", True, ["left on the store", "--cleanup"]),
     # the swap request is cut once; the store still answers, so the debris is removed
-    "gsp-swap-cut-once": ("gsp", 7, "close", False, ["nothing replaced", "removed"]),
+    # (whether the store got the request the client cannot know: it says so)
+    "gsp-swap-cut-once": ("gsp", 7, "close", False, ["all graphs replaced or none", "removed"]),
     # the replace request reaches the store, its answer is lost: the marker says it committed
     "update-answer-lost": ("update", 4, "answer-lost", False, []),
 }

@@ -23,7 +23,7 @@ from defcoop.cli.common import auth_options, data_option, sources_for
 @click.option("--graph-base", metavar="IRI",
               help="Replace https://w3id.org/defcoop/graph/ at the start of every graph IRI.")
 @click.option("--batch-size", type=int, default=1000, show_default=True,
-              help="Triples per INSERT DATA request (Virtuoso fails above about 1,200).")
+              help="Triples per INSERT DATA operation (Virtuoso fails above about 1,200).")
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each answer.")
 @click.option("--retries", type=int, default=3, show_default=True,
               help="Retries of a transient failure (connection refused, HTTP 429/502/503/504), with back-off.")

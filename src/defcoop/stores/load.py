@@ -321,11 +321,9 @@ def _replace(store: Store, text: str, lock: str, me: str) -> None:
     except StoreError as exc:
         if exc.answered:
             raise NotCommitted(str(exc), answered=True) from None
-        done = _committed_after_all(store, lock, me)
-        if done is None:
-            raise  # lost, and the store cannot tell us whether it applied it
-        if not done:
-            raise NotCommitted(str(exc), answered=True) from None
+        if not _committed_after_all(store, lock, me):
+            # no marker (yet): not applied, or still running on the store (a timeout)
+            raise
     # answered, or committed although the answer was lost
 
 
@@ -337,13 +335,12 @@ def _swap(store: Store, text: str, lock: str, me: str) -> None:
                            answered=True)
 
 
-def _committed_after_all(store: Store, lock: str, me: str) -> bool | None:
-    """After a lost answer: the marker says whether the request was applied
-    (None: the store does not answer now either)."""
+def _committed_after_all(store: Store, lock: str, me: str) -> bool:
+    """After a lost answer: has the store committed the request (its marker is there)?"""
     try:
         return committed(store.with_(timeout=min(store.timeout, 10), retries=1), lock, me)
     except StoreError:
-        return None
+        return False
 
 
 def run(store: Store, plan: Plan, advance: Callable[[int], None] | None = None) -> list[Report]:
@@ -393,7 +390,8 @@ def _failure(store: Store, plan: Plan, step: Step, exc: StoreError, locked: bool
         left = _tidy(store, plan, locked, staging=False)
         return f"loaded, but verification could not run{left}: {exc}"
     if step.phase == "replace" and not isinstance(exc, NotCommitted) and not exc.answered:
-        what = "no answer to the replace request, and the store cannot say whether it applied it"
+        what = ("no answer to the replace request; the store shows no sign of it, but may "
+                "still be running it")
         left = _tidy(store, plan, locked, staging=bool(plan.staging))
         return (f"load failed: {what} (one transaction: all graphs replaced or none; run the "
                 f"load again){left}: {exc}")
