@@ -114,11 +114,15 @@ class FaultyProxy(Server):
     None, first 60 bytes of its body). Paths starting with one of ``challenge``
     answer 401 with a basic challenge unless the request carries credentials.
     Mode "answer-lost" forwards the failing request, then closes the connection
-    without passing the answer on (the store applied it; the client cannot know)."""
+    without passing the answer on (the store applied it; the client cannot know).
+    ``fail_when(method, body)`` picks the failing request by what it is instead of
+    by number (digest authentication doubles the requests on some URLs)."""
 
     def __init__(self, target: str, fail_at: int = 0, mode: str = "http-500", gone: bool = False,
-                 before_fault=None, challenge: tuple[str, ...] = ()):
+                 before_fault=None, challenge: tuple[str, ...] = (), fail_when=None):
         self.target, self.fail_at, self.mode, self.gone = target, fail_at, mode, gone
+        self.fail_when = fail_when  # (method, body) -> bool: fail the first such request instead
+        self.failing = False
         self.before_fault = before_fault
         self.challenge = challenge
         self.count = 0
@@ -136,7 +140,11 @@ class FaultyProxy(Server):
         with self.lock:
             self.count += 1
             n = self.count
-            fault = bool(self.fail_at) and (n == self.fail_at or (self.gone and n > self.fail_at))
+            if self.fail_when is not None:
+                hit = not self.faults and self.fail_when(handler.command, body)
+                fault = hit or (self.gone and self.faults > 0)
+            else:
+                fault = bool(self.fail_at) and (n == self.fail_at or (self.gone and n > self.fail_at))
             if fault:
                 self.faults += 1
                 first = self.faults == 1
@@ -157,7 +165,7 @@ class FaultyProxy(Server):
     def _forward(self, handler, body, deliver: bool = True):
         request = urllib.request.Request(self.target + handler.path, data=body or None,
                                          method=handler.command)
-        for key in ("Content-Type", "Accept"):
+        for key in ("Content-Type", "Accept", "Authorization"):
             if handler.headers.get(key):
                 request.add_header(key, handler.headers[key])
         try:
@@ -229,17 +237,18 @@ def graph_on_store(query_url: str, graph_iri: str) -> Graph:
         headers={"Accept": "application/n-triples",
                  "Content-Type": "application/x-www-form-urlencoded"},
     )
-    with urllib.request.urlopen(request, timeout=60) as r:
+    with urllib.request.urlopen(request, timeout=300) as r:
         return Graph().parse(data=r.read(), format="nt")
 
 
 def graphs_on_store(query_url: str) -> set[str]:
-    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    q = ('SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
+         'FILTER(STRSTARTS(STR(?g), "https://w3id.org/defcoop/")) }')
     request = urllib.request.Request(
         query_url, data=urllib.parse.urlencode({"query": q}).encode(),
         headers={"Accept": "text/csv", "Content-Type": "application/x-www-form-urlencoded"},
     )
-    with urllib.request.urlopen(request, timeout=60) as r:
+    with urllib.request.urlopen(request, timeout=300) as r:
         lines = r.read().decode().splitlines()[1:]
     return {line.strip().strip('"') for line in lines if line.strip()}
 
