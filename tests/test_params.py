@@ -78,6 +78,7 @@ IRI_QUERY = stored(
     "not an iri",
     "",
     "http://example.org/\\u003E",
+    "id:F#R",  # a declared prefix with a bad local name, not an IRI with scheme "id" (issue 18.8)
 ])
 def test_a_bad_iri_is_refused_with_the_parameter_named(value):
     with pytest.raises(ParameterError, match="--param thing"):
@@ -102,6 +103,12 @@ def test_an_iri_is_expanded_and_bound(value, iri):
     ("gYearMonth", "2019-06", Literal("2019-06", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYearMonth")), "2019-6"),
     ("bool", "true", Literal(True), "yes"),
     ("lang", "nl", Literal("nl"), 'nl" } #'),
+    # issue 18.8: a final newline, and digits that are not ASCII, are not accepted as such
+    ("lang", "nl", Literal("nl"), "en\n"),
+    ("int", "2019", Literal(2019), "\u0662\u0660\u0661\u0669"),
+    ("decimal", "1.5", Literal("1.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")), "\u0661.5"),
+    ("gYear", "2019", Literal("2019", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")), "\u0662\u0660\u0661\u0669"),
+    ("date", "2019-06-19", Literal("2019-06-19", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")), "\u0662\u0660\u0661\u0669-06-19"),
 ])
 def test_typed_values(type_, good, value, bad):
     q = stored(f"#+ param: v {type_} default={good}\nSELECT ?v WHERE {{ }}\n")

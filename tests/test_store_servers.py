@@ -19,9 +19,11 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from defcoop.graph.files import default_sources, load_dataset
-from defcoop.stores.load import STAGING_SUFFIX
+from defcoop.stores.load import STAGING_SUFFIX, lock_graph
 from support import normalise
-from test_store_support import FaultyProxy, defcoop, graph_on_store, graphs_on_store
+from test_store_support import (
+    FaultyProxy, changed_sources, concurrent_loads, defcoop, graph_on_store, graphs_on_store,
+)
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -66,7 +68,9 @@ class StoreUnderTest:
         return out
 
     def load(self, method: str = "gsp", *extra, base: str | None = None):
-        return defcoop("load", *self.args(method, base), *extra, env=self.env)
+        # Virtuoso compiles the one replace request of the project in ~10-30 s (more on a busy
+        # machine): give each request 300 s
+        return defcoop("load", *self.args(method, base), "--timeout", "300", *extra, env=self.env)
 
 
 @pytest.fixture(params=sorted(STORES))
@@ -117,15 +121,20 @@ def test_load_twice_leaves_one_exact_copy(store, method):
             assert any(line.split()[:3] == [str(source.graph), str(n), str(n)]
                        for line in out.stdout.splitlines()), out.stdout
         assert_store_holds_the_project(store)
-    staging = {g for g in graphs_on_store(store.query_url) if g.endswith(STAGING_SUFFIX)}
+    staging = {g for g in graphs_on_store(store.query_url) if STAGING_SUFFIX in g}
     assert staging == set(), "staging graphs left behind"
 
 
-# fault -> (request number that fails, how, does the store stay gone)
+# which request fails, per method (by what it is: digest authentication doubles the
+# requests to Virtuoso's update URL)
+_REPLACE = {"update": lambda method, body: b"DROP+SILENT" in body,  # the one replace request
+            "gsp": lambda method, body: b"endedAtTime" in body}  # the guarded swap
+_FIRST_PUT = {"update": _REPLACE["update"], "gsp": lambda method, body: method == "PUT"}
+# fault -> (which request fails, how, does the store stay gone, words in the message)
 FAULTS = {
-    "http-500-once": (4, "http-500", False),
-    "http-500-from-then-on": (4, "http-500", True),
-    "connection-closed-from-then-on": (5, "close", True),
+    "http-500-once": (_FIRST_PUT, "http-500", False, "nothing replaced"),
+    "http-500-from-then-on": (_REPLACE, "http-500", True, "nothing replaced"),
+    "connection-closed-from-then-on": (_REPLACE, "close", True, "all graphs replaced or none"),
 }
 
 
@@ -138,18 +147,66 @@ def test_failed_load_leaves_the_previous_graphs(store, method, fault, tmp_path):
     changed.write_text(doc.path.read_text(encoding="utf-8")
                        + '\n<https://example.org/marker> <https://example.org/p> "changed" .\n',
                        encoding="utf-8")
-    fail_at, mode, gone = FAULTS[fault]
-    with FaultyProxy(store.base, fail_at=fail_at, mode=mode, gone=gone) as proxy:
+    which, mode, gone, words = FAULTS[fault]
+    with FaultyProxy(store.base, mode=mode, gone=gone, fail_when=which[method]) as proxy:
         out = store.load(method, "--data", str(changed), "--graph", f"{doc.path.stem}={doc.graph}",
                          "--retries", "0", base=proxy.url)
     assert proxy.faults >= 1, "the fault was not injected"
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stdout == ""
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nothing replaced" in lines[0], out.stderr
+    assert len(lines) == 1 and words in lines[0], out.stderr
     assert_store_holds_the_project(store)
-    if not gone:  # the store still answered, so the staging graphs were dropped
-        assert not any(g.endswith(STAGING_SUFFIX) for g in graphs_on_store(store.query_url))
+    if not gone:  # the store still answered, so this run's staging graphs were dropped
+        assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    else:  # what is left is named, with the command that removes it; run it
+        assert "--cleanup" in lines[0], lines[0]
+        cleaned = defcoop("load", "--cleanup", *store.args(method), env=store.env)
+        assert cleaned.returncode == 0, cleaned.stderr
+    assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    assert lock_graph() not in graphs_on_store(store.query_url)
+
+
+# store -> method -> pairs of concurrent loads. Virtuoso takes ~10-30 s for one
+# single-request replace of the whole project, so it runs that method once; the
+# Oxigraph server runs 20 pairs of each in tests/test_store.py (a server of its own).
+PAIRS = {"virtuoso": {"update": 1, "gsp": 20}}
+# Seen 2026-12-01 on Virtuoso 7.2 with --gsp (20 pairs, a busy machine): the reader of the
+# letter's graph counted 1344, 1345, 1505 and 1507 of its 1929 triples between the before and
+# after counts. Cause not found yet (one swap request alone is seen whole); docs/stores.md.
+READER_KNOWN = {("virtuoso", "gsp"): "Virtuoso 7.2: readers saw part of the graph during "
+                                     "concurrent --gsp swaps (cause not found yet)"}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_concurrent_loads_end_as_one_of_the_files(store, method, tmp_path, request):
+    """Two loads at once (the letter as it is and with one triple more), again and
+    again, with a reader all along: it only ever sees the before or the after count
+    (the union default graph; with --gsp, whose staging graphs the union shows, the
+    letter's graph), and afterwards every graph equals one of the files."""
+    from defcoop.stores.client import credentials_from_env
+
+    if store.name not in PAIRS:
+        pytest.skip(f"{store.name}: 20 pairs per method run in tests/test_store.py (own server)")
+    original, changed, doc = changed_sources(tmp_path)
+    credentials = credentials_from_env(store.spec["auth"], environ=store.env) if store.env else None
+    gsp = store.base + store.spec["gsp"] if method == "gsp" else None
+    reader_graph = str(doc.graph) if method == "gsp" else None
+    before, seen, outcomes = concurrent_loads(
+        store.query_url, store.base + store.spec["update"], gsp, credentials, [original, changed],
+        PAIRS[store.name][method], reader_graph)
+    assert all(errors == [None, None] for errors in outcomes), outcomes
+    n_doc = len(load_dataset([doc]))
+    allowed = {before, before + 1}  # the letter's graph, or the union, before and after
+    if (store.name, method) in READER_KNOWN:
+        request.applymarker(pytest.mark.xfail(reason=READER_KNOWN[store.name, method], strict=False))
+    assert seen and seen <= allowed, f"the reader saw {sorted(seen)}, not only {sorted(allowed)}"
+    final = graph_on_store(store.query_url, str(doc.graph))
+    assert len(final) in (n_doc, n_doc + 1)
+    assert not any(STAGING_SUFFIX in g for g in graphs_on_store(store.query_url))
+    assert lock_graph() not in graphs_on_store(store.query_url)
+    assert store.load("gsp").returncode == 0  # the project as it is, for the tests below
+    assert_store_holds_the_project(store)
 
 
 def test_wrong_credentials_are_refused(store):

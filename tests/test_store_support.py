@@ -109,24 +109,48 @@ def recorder(server):
 class FaultyProxy(Server):
     """Forwards every request to ``target``; request number ``fail_at`` (1-based) and,
     if ``gone``, every later one, fails: HTTP 500, or the connection is closed
-    without an answer. ``before_fault`` runs once, when the fault first strikes."""
+    without an answer. ``before_fault`` runs once, when the fault first strikes.
+    Every request is recorded in ``seen`` as (method, path, Authorization header or
+    None, first 60 bytes of its body). Paths starting with one of ``challenge``
+    answer 401 with a basic challenge unless the request carries credentials.
+    Mode "answer-lost" forwards the failing request, then closes the connection
+    without passing the answer on (the store applied it; the client cannot know).
+    ``fail_when(method, body)`` picks the failing request by what it is instead of
+    by number (digest authentication doubles the requests on some URLs)."""
 
-    def __init__(self, target: str, fail_at: int, mode: str = "http-500", gone: bool = False,
-                 before_fault=None):
+    def __init__(self, target: str, fail_at: int = 0, mode: str = "http-500", gone: bool = False,
+                 before_fault=None, challenge: tuple[str, ...] = (), fail_when=None):
         self.target, self.fail_at, self.mode, self.gone = target, fail_at, mode, gone
+        self.fail_when = fail_when  # (method, body) -> bool: fail the first such request instead
+        self.failing = False
         self.before_fault = before_fault
+        self.challenge = challenge
         self.count = 0
         self.faults = 0
+        self.seen: list[tuple[str, str, str | None, bytes]] = []
         super().__init__(self._behaviour)
 
     def _behaviour(self, handler, body):
+        auth = handler.headers.get("Authorization")
+        with self.lock:
+            self.seen.append((handler.command, handler.path, auth, body[:60]))
+        if not auth and any(handler.path.startswith(p) for p in self.challenge):
+            handler.reply(401, b"who are you?", [("WWW-Authenticate", 'Basic realm="test"')])
+            return
         with self.lock:
             self.count += 1
             n = self.count
-            fault = n == self.fail_at or (self.gone and n > self.fail_at)
+            if self.fail_when is not None:
+                hit = not self.faults and self.fail_when(handler.command, body)
+                fault = hit or (self.gone and self.faults > 0)
+            else:
+                fault = bool(self.fail_at) and (n == self.fail_at or (self.gone and n > self.fail_at))
             if fault:
                 self.faults += 1
                 first = self.faults == 1
+        if fault and self.mode == "answer-lost":
+            self._forward(handler, body, deliver=False)
+            return
         if fault:
             if first and self.before_fault:
                 self.before_fault()
@@ -136,6 +160,9 @@ class FaultyProxy(Server):
                 handler.close_connection = True
                 handler.connection.shutdown(socket.SHUT_RDWR)
             return
+        self._forward(handler, body)
+
+    def _forward(self, handler, body, deliver: bool = True):
         request = urllib.request.Request(self.target + handler.path, data=body or None,
                                          method=handler.command)
         for key in ("Content-Type", "Accept", "Authorization"):
@@ -147,6 +174,10 @@ class FaultyProxy(Server):
         except urllib.error.HTTPError as e:
             status, headers, data = e.code, e.headers, e.read()
         except OSError:
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if not deliver:
             handler.close_connection = True
             handler.connection.shutdown(socket.SHUT_RDWR)
             return
@@ -206,16 +237,101 @@ def graph_on_store(query_url: str, graph_iri: str) -> Graph:
         headers={"Accept": "application/n-triples",
                  "Content-Type": "application/x-www-form-urlencoded"},
     )
-    with urllib.request.urlopen(request, timeout=60) as r:
+    with urllib.request.urlopen(request, timeout=300) as r:
         return Graph().parse(data=r.read(), format="nt")
 
 
 def graphs_on_store(query_url: str) -> set[str]:
-    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    q = ('SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
+         'FILTER(STRSTARTS(STR(?g), "https://w3id.org/defcoop/")) }')
     request = urllib.request.Request(
         query_url, data=urllib.parse.urlencode({"query": q}).encode(),
         headers={"Accept": "text/csv", "Content-Type": "application/x-www-form-urlencoded"},
     )
-    with urllib.request.urlopen(request, timeout=60) as r:
+    with urllib.request.urlopen(request, timeout=300) as r:
         lines = r.read().decode().splitlines()[1:]
     return {line.strip().strip('"') for line in lines if line.strip()}
+
+
+def sparql_front(update_status: int, update_body: bytes, update_type: str):
+    """A canned store: ``ASK`` on /query answers true; /update answers as given."""
+    def behaviour(handler, body):
+        if handler.path.startswith("/query"):
+            handler.reply(200, b'{"head": {}, "boolean": true}',
+                          [("Content-Type", "application/sparql-results+json")])
+        else:
+            handler.reply(update_status, update_body, [("Content-Type", update_type)])
+    return behaviour
+
+
+def count_query(graph: str | None, exclude_prefix: str) -> str:
+    """Triples in one named graph, or in the union default graph without load claims."""
+    if graph:
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(!STRSTARTS(STR(?s), "{exclude_prefix}")) }}'
+
+
+def concurrent_loads(query_url, update_url, gsp_url, credentials, variants, pairs: int,
+                     reader_graph: str | None):
+    """Variant 0 of the sources loaded; then ``pairs`` times, two loads at once
+    (variant 0 and 1), with a reader counting triples (in ``reader_graph``, or the
+    union default graph) all along.
+
+    Returns (the count before, the reader's distinct counts, per pair the two loads'
+    errors or None).
+    """
+    from defcoop.stores.client import Store
+    from defcoop.stores.load import RUN_PREFIX, plan, run, targets
+
+    parsed = [targets(v) for v in variants]  # once: each load sends the same files
+    store = Store(query_url, update_url, gsp_url, credentials, retries=0, timeout=120)
+    run(store, plan(store, parsed[0], use_gsp=False, batch_size=1000))  # the "before"
+
+    def one(loads, errors):
+        try:
+            run(store, plan(store, loads, use_gsp=bool(gsp_url), batch_size=1000, lock_wait=300))
+            errors.append(None)
+        except Exception as exc:  # noqa: BLE001 -- reported by the test
+            errors.append(str(exc))
+
+    reader = Store(query_url, credentials=credentials, retries=0)
+    text = count_query(reader_graph, RUN_PREFIX)
+    before = int(reader.select(text)[0]["n"])
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def read():
+        while not stop.wait(0.01):
+            seen.add(int(reader.select(text)[0]["n"]))
+
+    watcher = threading.Thread(target=read, daemon=True)
+    watcher.start()
+    outcomes = []
+    try:
+        for _ in range(pairs):
+            errors: list = []
+            loads = [threading.Thread(target=one, args=(v, errors)) for v in parsed]
+            for t in loads:
+                t.start()
+            for t in loads:
+                t.join()
+            outcomes.append(errors)
+    finally:
+        stop.set()
+        watcher.join(timeout=60)
+    return before, seen, outcomes
+
+
+def changed_sources(tmp_path: Path):
+    """The project's sources, and the same with one triple more in the letter's graph."""
+    import dataclasses
+
+    from defcoop.graph.files import default_sources
+
+    sources = default_sources()
+    doc = next(s for s in sources if s.kind == "document")
+    changed = tmp_path / f"{doc.path.stem}.ttl"
+    changed.write_text(doc.path.read_text(encoding="utf-8")
+                       + '\n<https://example.org/marker> <https://example.org/p> "changed" .\n',
+                       encoding="utf-8")
+    return sources, [dataclasses.replace(s, path=changed) if s is doc else s for s in sources], doc

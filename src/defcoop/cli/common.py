@@ -62,3 +62,16 @@ def _derived_on_the_fly(asserted: list[Source]) -> Source:
         folder = Path(tempfile.mkdtemp(prefix="defcoop-entailed-"))
         write(folder)
     return Source(folder / "entailed.ttl", ENTAILED_GRAPH, "entailed")
+
+
+def auth_options(f):
+    """``--auth``, ``--preemptive-auth`` and ``--insecure-auth``: how credentials from the
+    environment may be sent (`defcoop.stores.client`, "the credential rule")."""
+    f = click.option("--insecure-auth", is_flag=True,
+                     help="Allow basic credentials over plain http to another machine (they travel in clear).")(f)
+    f = click.option("--preemptive-auth", is_flag=True,
+                     help="Send basic credentials with every update/Graph Store request, not only after a challenge.")(f)
+    return click.option("--auth", type=click.Choice(["basic", "digest"]), default=None,
+                        help="Answer only this kind of challenge with DEFCOOP_STORE_USER / "
+                             "DEFCOOP_STORE_PASSWORD (default: whichever the store asks for; "
+                             "credentials are sent only when it asks).")(f)

@@ -5,7 +5,7 @@ import time
 
 import click
 
-from defcoop.cli.common import data_option, entailed_option, sources_for
+from defcoop.cli.common import auth_options, data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -14,35 +14,39 @@ from defcoop.cli.common import data_option, entailed_option, sources_for
 @click.option("--update", "update_url", metavar="UPDATE_URL",
               help="SPARQL Update URL (default: the query URL; Oxigraph: /update; Virtuoso: /sparql-auth).")
 @click.option("--gsp", "gsp_url", metavar="STORE_URL",
-              help="Graph Store Protocol URL; if given, files are PUT there instead of INSERT DATA "
-                   "(Oxigraph: /store; Virtuoso: /sparql-graph-crud-auth).")
-@click.option("--auth", type=click.Choice(["basic", "digest"]), default=None,
-              help="HTTP authentication with DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD "
-                   "(default: basic if DEFCOOP_STORE_USER is set, else none).")
+              help="Graph Store Protocol URL; if given, files are PUT into staging graphs there, then "
+                   "swapped in by one update (faster; union-graph readers see the staging copies "
+                   "meanwhile). Oxigraph: /store; Virtuoso: /sparql-graph-crud-auth.")
+@auth_options
 @click.option("--graph", "graph_overrides", multiple=True, metavar="KEY=IRI",
               help="Named graph for one source (KEY: kind/file, e.g. document/kst-33279-29, or the file name). Repeatable.")
 @click.option("--graph-base", metavar="IRI",
               help="Replace https://w3id.org/defcoop/graph/ at the start of every graph IRI.")
 @click.option("--batch-size", type=int, default=1000, show_default=True,
-              help="Triples per INSERT DATA request (Virtuoso fails above about 1,200).")
+              help="Triples per INSERT DATA operation (Virtuoso fails above about 1,200).")
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each answer.")
 @click.option("--retries", type=int, default=3, show_default=True,
               help="Retries of a transient failure (connection refused, HTTP 429/502/503/504), with back-off.")
+@click.option("--lock-wait", type=float, default=60, show_default=True,
+              help="Seconds to wait while another load holds the store's load lock, then refuse.")
 @click.option("--dry-run", is_flag=True, help="Print every request that would be sent; send nothing.")
+@click.option("--cleanup", is_flag=True,
+              help="Remove what failed or killed loads left: staging graphs of these graphs, load claims.")
 @data_option
 @entailed_option
-def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batch_size,
-         timeout, retries, dry_run, data_files, no_entailed):
+def load(query_url, update_url, gsp_url, auth, preemptive_auth, insecure_auth, graph_overrides,
+         graph_base, batch_size, timeout, retries, lock_wait, dry_run, cleanup, data_files, no_entailed):
     """Load the ontology and data into a triple store, one named graph per file, and verify.
 
-    Each file goes into a staging graph first and replaces its graph only when
-    every file has arrived complete; afterwards the triples of each graph are
-    counted on the store and compared with the local files. Exit 0 verified,
-    2 on any error (nothing replaced unless the message says otherwise).
+    Every graph is replaced in one SPARQL Update request (one transaction), under
+    a load lock on the store so that two loads never interleave; afterwards the
+    triples of each graph are counted on the store and compared with the local
+    files. Exit 0 verified, 2 on any error (nothing replaced unless the message
+    says otherwise).
     """
     from defcoop.errors import DefcoopError
-    from defcoop.stores.load import plan, run, targets
-    from defcoop.stores.client import Store, credentials_from_env
+    from defcoop.stores import load as loading
+    from defcoop.stores.client import Store, check_url, credentials_from_env, redact
 
     overrides = {}
     for item in graph_overrides:
@@ -55,16 +59,38 @@ def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batc
     if timeout <= 0:
         raise DefcoopError(f"--timeout: must be positive (got {timeout:g})")
 
-    credentials = credentials_from_env(auth)
+    for option, url in (("--endpoint", query_url), ("--update", update_url), ("--gsp", gsp_url)):
+        if url is not None:
+            check_url(option, url)
+    credentials = credentials_from_env(auth, preemptive_auth, insecure_auth)
     store = Store(query_url, update_url, gsp_url, credentials, timeout=timeout, retries=retries)
-    loads = targets(sources_for(data_files, entailed=not no_entailed), graph_base, overrides)
-    reports = []
-    steps = plan(store, loads, use_gsp=bool(gsp_url), batch_size=batch_size, reports=reports)
+    loads = loading.targets(sources_for(data_files, entailed=not no_entailed), graph_base, overrides)
+    lock = loading.lock_graph(graph_base)
+    again = ["defcoop load --cleanup --endpoint", redact(query_url)]
+    if update_url:
+        again += ["--update", redact(update_url)]
+    if graph_base:
+        again += ["--graph-base", graph_base]
+    again += [f"--graph {item}" for item in graph_overrides] + [f"--data {f}" for f in data_files]
+    if no_entailed:
+        again.append("--no-entailed")
 
+    if cleanup:
+        store.ask()
+        removed = loading.cleanup(store, loads, lock)
+        for graph in removed:
+            click.echo(f"removed <{graph}>")
+        click.echo(f"cleanup: {len(removed)} graphs removed", err=True)
+        return
+
+    planned = loading.plan(store, loads, use_gsp=bool(gsp_url), batch_size=batch_size, lock=lock,
+                           lock_wait=lock_wait, cleanup=" ".join(again))
+    reports = planned.reports
+    steps = planned.steps
     if dry_run:
         for step in steps:
             click.echo(step.describe)
-        click.echo(f"dry run: {len(steps)} requests, {sum(r.local for r in reports)} triples "
+        click.echo(f"dry run: {len(steps)} steps, {sum(r.local for r in reports)} triples "
                    f"in {len(reports)} graphs; nothing sent", err=True)
         return
 
@@ -76,9 +102,9 @@ def load(query_url, update_url, gsp_url, auth, graph_overrides, graph_base, batc
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("loading", total=total)
-            run(store, loads, steps, advance=lambda n: bar.advance(task, n))
+            reports = loading.run(store, planned, advance=lambda n: bar.advance(task, n))
     else:
-        run(store, loads, steps)
+        reports = loading.run(store, planned)
     elapsed = time.monotonic() - started
 
     width = max(len(r.graph) for r in reports) if reports else 5

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from defcoop.query.formats import FORMATS
-from defcoop.cli.common import data_option, entailed_option, sources_for
+from defcoop.cli.common import auth_options, data_option, entailed_option, sources_for
 
 
 @click.command()
@@ -34,15 +34,17 @@ from defcoop.cli.common import data_option, entailed_option, sources_for
 @click.option(
     "--endpoint", metavar="URL",
     help="Run on this SPARQL endpoint instead of the embedded graph "
-    "(credentials, if needed, from DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD).",
+    "(credentials, sent only if it asks, from DEFCOOP_STORE_USER / DEFCOOP_STORE_PASSWORD).",
 )
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
     help="Seconds to wait for the endpoint.",
 )
+@auth_options
 @data_option
 @entailed_option
-def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_files, no_entailed):
+def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, auth, preemptive_auth,
+          insecure_auth, data_files, no_entailed):
     """Run a stored query (by NAME), a SPARQL file or --sparql TEXT and print its answer.
 
     The project's prefixes that the text uses and does not declare are declared for
@@ -65,6 +67,11 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
 
     if endpoint and data_files:
         raise DefcoopError("--endpoint and --data cannot be combined (the endpoint has its own data)")
+    if endpoint:
+        from defcoop.stores.client import check_url, credentials_from_env
+
+        check_url("--endpoint", endpoint)  # before any work: a bad URL is one line
+        credentials = credentials_from_env(auth, preemptive_auth, insecure_auth)
     if (sparql is None) == (name_or_file is None):
         raise DefcoopError("give a stored query's NAME, a FILE.rq or --sparql TEXT (one of them)")
     if sparql is not None:
@@ -92,7 +99,7 @@ def query(name_or_file, sparql, assignments, fmt, lang, endpoint, timeout, data_
     if endpoint:
         from defcoop.query.endpoint import remote
 
-        result = remote(text, endpoint, timeout=timeout, name=name)
+        result = remote(text, endpoint, timeout=timeout, name=name, credentials=credentials)
     else:
         result = execute(text, sources_for(data_files, entailed=not no_entailed), name=name)
     out = render(result, fmt, width=terminal_width())

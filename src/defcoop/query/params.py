@@ -47,14 +47,18 @@ TYPES = {
 
 # Characters the SPARQL grammar forbids inside <...> (IRIREF), plus controls and space.
 _IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+# Whole-value patterns: \Z (not $, which also matches before a final newline) and
+# [0-9] (not \d, which also matches Arabic-Indic and other digits).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_PNAME = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*)?:([A-Za-z0-9_][A-Za-z0-9_\-.]*)?$")
-_INT = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GYEAR = re.compile(r"^-?\d{4,}$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$")
-VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LANG = re.compile(r"^\s*(" + "|".join(LANGUAGES) + r")\s*$", re.IGNORECASE)  # as `to_term` reads it
+_PNAME = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*)?:([A-Za-z0-9_][A-Za-z0-9_\-.]*)?\Z")
+#: a ``lang`` value: one of the languages of the labels, as written (no space, no case change)
+_LANG = re.compile(r"^(?:" + "|".join(LANGUAGES) + r")\Z")
+_INT = re.compile(r"^[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}\Z")
+_GYEAR = re.compile(r"^-?[0-9]{4,}\Z")
+_GYEARMONTH = re.compile(r"^-?[0-9]{4,}-(0[1-9]|1[0-2])\Z")
+VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 #: the grammar of the typed values, for a client that checks them itself (the site's query page)
 PATTERNS = {"iri_forbidden": _IRI_FORBIDDEN, "scheme": _SCHEME, "pname": _PNAME, "lang": _LANG,
             "int": _INT, "decimal": _DECIMAL, "gYear": _GYEAR, "gYearMonth": _GYEARMONTH}
@@ -79,9 +83,9 @@ def to_term(name: str, type_: str, value: str, prefixes: dict | None = None) -> 
     if type_ == "string":
         return quote_string(name, value)
     if type_ == "lang":
-        if value.strip().lower() not in LANGUAGES:
+        if not _LANG.match(value):
             raise bad("the labels are in " + " and ".join(LANGUAGES) + " only")
-        return quote_string(name, value.strip().lower())
+        return quote_string(name, value)
     if type_ == "int":
         if not _INT.match(value.strip()):
             raise bad("not an integer")
@@ -96,12 +100,12 @@ def to_term(name: str, type_: str, value: str, prefixes: dict | None = None) -> 
             raise bad("not a boolean")
         return f'"{"true" if v in ("true", "1") else "false"}"^^<{XSD}boolean>'
     if type_ == "date":
+        if not _DATE.match(value.strip()):
+            raise bad("not a date")
         try:
             d = _dt.date.fromisoformat(value.strip())
         except ValueError:
             raise bad("not a date") from None
-        if len(value.strip()) != 10:
-            raise bad("not a date")
         return f'"{d.isoformat()}"^^<{XSD}date>'
     if type_ == "gYear":
         if not _GYEAR.match(value.strip()):
@@ -122,6 +126,12 @@ def expand_iri(name: str, value: str, prefixes: dict | None = None) -> str:
     elif _PNAME.match(v) and v.split(":", 1)[0] in (prefixes or {}):
         prefix, local = v.split(":", 1)
         iri = str(prefixes[prefix]) + local
+    elif _SCHEME.match(v) and v.split(":", 1)[0] in (prefixes or {}):
+        # "id:F#R": a declared prefix with a local part no prefixed name may have, not
+        # an IRI whose scheme happens to be "id"
+        raise ParameterError(
+            f"--param {name}: {value!r} is not a prefixed name ({v.split(':', 1)[1]!r} is not a "
+            f"valid local name after {v.split(':', 1)[0]}:) and not an IRI")
     elif _SCHEME.match(v) and not _PNAME.match(v):
         iri = v
     elif _PNAME.match(v):

@@ -97,7 +97,7 @@ def query_specs(queries, pages: dict) -> str:
     data = {
         "queries": specs,
         "prefixes": {k: str(v) for k, v in sorted(PREFIXES.items())},
-        "patterns": {k: v.pattern for k, v in P.PATTERNS.items()},
+        "patterns": {k: v.pattern.replace(r"\Z", "$") for k, v in P.PATTERNS.items()},  # JS: $ is \Z
         "types": P.TYPES,
         "pages": pages,
     }

@@ -1,9 +1,20 @@
 """Talking to a triple store over the standard protocols.
 
-SPARQL 1.1 Query and Update go through SPARQLWrapper (which builds the requests
-and parses the results); the SPARQL 1.1 Graph Store HTTP Protocol goes through
-urllib. Both share one opener (authentication), one timeout, one retry policy
-and one translation of failures into a one-line `StoreError`.
+The one SPARQL HTTP client of defcoop (`Store`), used by ``defcoop load`` and
+``defcoop query --endpoint``: SPARQL 1.1 Query and Update (POST, form-encoded)
+and the Graph Store HTTP Protocol (PUT), all through one urllib opener with one
+credential rule, one timeout, one retry policy and one translation of failures
+into a one-line `StoreError` (`explain`).
+
+The credential rule. Credentials come only from the environment
+(``DEFCOOP_STORE_USER`` / ``DEFCOOP_STORE_PASSWORD``; a URL holding
+``user:password@`` is refused). They are sent only in answer to a challenge (HTTP
+401 with ``WWW-Authenticate``) from the URL that asks, in the scheme it asks for
+(``--auth`` limits that to one scheme), except with ``--preemptive-auth``, which
+sends basic credentials with every request to the update and Graph Store URLs
+(never unasked to the query URL). Basic credentials are never sent in clear over
+``http://`` to a host other than this machine unless ``--insecure-auth`` says so.
+No message, log line or shown URL carries a credential (`redact`).
 
 Store quirks, in one place (``docs/stores.md`` says the same for users):
 
@@ -12,7 +23,10 @@ Oxigraph server (0.5)
     graph is a graph of its own: start it with ``--union-default-graph`` so
     that queries without ``GRAPH`` see every named graph (as ``defcoop serve``
     and ``.ci/setup.d/20-oxigraph.sh`` do). One update request is one
-    transaction, so the swap (several ``MOVE`` in one request) is atomic.
+    transaction that readers see whole, but two at once are not serialised:
+    two ``DROP`` + ``INSERT DATA`` of the same graph at once leave its
+    blank-node triples twice (snapshot isolation, measured), hence the load lock
+    (`defcoop.stores.load`). Its Graph Store ``PUT`` is not atomic either.
 Virtuoso 7.2
     Queries at ``/sparql``; updates at ``/sparql-auth`` and the Graph Store at
     ``/sparql-graph-crud-auth``, both with HTTP digest authentication (the
@@ -21,9 +35,11 @@ Virtuoso 7.2
     requests above about 1,200 triples fail: keep ``--batch-size`` at 1,000 or
     less. It refuses blank nodes in ``INSERT DATA`` (error SP031), so batches
     holding them are sent as ``INSERT {…} WHERE {}`` (`insert_data`). Its HTTP
-    loads are not atomic (a failure leaves part of a graph), which is why every
-    load goes into a staging graph first. JSON results use the old
-    ``typed-literal`` term type (`Store.select` reads only the value, so both work). Its
+    Graph Store ``PUT`` is not atomic (readers see a graph empty or half there;
+    two at once leave it doubled); one SPARQL Update request is one transaction
+    (measured: readers see the graph before or after it, two at once end whole).
+    JSON results use the old ``typed-literal`` term type (`Store.select` reads only
+    the value, so both work). Its
     default graph is the union of every graph, its own system graphs (virtrdf,
     OWL, LDP) included. ``ORDER BY`` on a language-tagged literal without
     ``LIMIT`` comes back unsorted: order by ``str(?x)``.
@@ -41,6 +57,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import ipaddress
 import json
 import os
 import re
@@ -49,8 +66,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from rdflib import BNode, Graph
 
@@ -58,49 +75,108 @@ from defcoop.errors import DefcoopError
 
 USER_ENV = "DEFCOOP_STORE_USER"
 PASSWORD_ENV = "DEFCOOP_STORE_PASSWORD"
+AUTH_ENV = "DEFCOOP_STORE_AUTH"
+SCHEMES = ("basic", "digest")
 
 #: HTTP statuses that say "not done, try again later".
 TRANSIENT_STATUS = {429, 502, 503, 504}
 
+JSON_RESULTS = "application/sparql-results+json"
+
 
 class StoreError(DefcoopError):
-    """The store could not be reached or refused a request (one line, no secrets)."""
+    """The store could not be reached or refused a request (one line, no secrets).
+
+    ``answered`` is True when the store answered with an HTTP status, so the
+    request was refused rather than lost on the way (it wrote nothing).
+    """
+
+    def __init__(self, message: str, answered: bool = False):
+        super().__init__(message)
+        self.answered = answered
 
 
 @dataclass(frozen=True)
 class Credentials:
     user: str
     password: str
-    scheme: str  # "basic" or "digest"
+    scheme: str | None = None  # "basic", "digest", or None: whichever the store asks for
+    preemptive: bool = False  # basic credentials with every update/Graph Store request
+    insecure: bool = False  # basic credentials over plain http to another host allowed
 
     def __repr__(self) -> str:  # never show the password, not even in a traceback
         return f"Credentials(user={self.user!r}, scheme={self.scheme!r})"
 
 
-def credentials_from_env(scheme: str | None, environ=None) -> Credentials | None:
-    """Credentials from ``DEFCOOP_STORE_USER`` / ``DEFCOOP_STORE_PASSWORD``.
+def credentials_from_env(scheme: str | None = None, preemptive: bool = False,
+                         insecure: bool = False, environ=None) -> Credentials | None:
+    """Credentials from ``DEFCOOP_STORE_USER`` / ``DEFCOOP_STORE_PASSWORD``, or None.
 
-    ``scheme`` None means basic if the variables are set, no authentication otherwise.
+    ``scheme`` (``--auth``; else ``DEFCOOP_STORE_AUTH``) limits the answer to one
+    challenge scheme; asking for a scheme or for pre-emptive auth without the
+    variables set is an error.
     """
     environ = os.environ if environ is None else environ
     user, password = environ.get(USER_ENV), environ.get(PASSWORD_ENV)
-    if scheme is None:
-        if not user:
-            return None
-        scheme = "basic"
-    if scheme not in ("basic", "digest"):
+    explicit = scheme is not None or preemptive
+    if scheme is None and environ.get(AUTH_ENV):
+        scheme = environ[AUTH_ENV].strip().lower()
+        if scheme not in SCHEMES:
+            raise StoreError(f"{AUTH_ENV}: unknown scheme {environ[AUTH_ENV]!r} (use basic or digest)")
+    if scheme is not None and scheme not in SCHEMES:
         raise StoreError(f"--auth: unknown scheme {scheme!r} (use basic or digest)")
+    if preemptive and scheme == "digest":
+        raise StoreError("--preemptive-auth: only basic credentials can be sent before a challenge")
     if not user or password is None:
-        raise StoreError(f"--auth {scheme}: set {USER_ENV} and {PASSWORD_ENV} in the environment")
-    return Credentials(user, password, scheme)
+        if explicit:
+            what = f"--auth {scheme}" if scheme else "--preemptive-auth"
+            raise StoreError(f"{what}: set {USER_ENV} and {PASSWORD_ENV} in the environment")
+        return None
+    return Credentials(user, password, scheme, preemptive, insecure)
 
 
 def redact(url: str) -> str:
     """A URL without any user:password part, for messages."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url.rsplit("@", 1)[-1] if "@" in url else url
     if "@" not in parts.netloc:
         return url
     return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def check_url(option: str, url: str) -> str:
+    """``url`` if it is a usable http(s) URL without credentials in it; else `StoreError`."""
+    shown = redact(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise StoreError(f"{option}: not a usable URL: {shown!r} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreError(f"{option}: not an http(s) URL: {shown!r}")
+    if "@" in parts.netloc:
+        raise StoreError(f"{option}: credentials in the URL are not accepted ({shown}): set "
+                         f"{USER_ENV} and {PASSWORD_ENV} in the environment instead")
+    return url
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _clear_to(url: str) -> bool:
+    """Would basic credentials travel in clear to another machine?"""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "http" and not is_loopback(parts.hostname)
 
 
 class Store:
@@ -116,9 +192,9 @@ class Store:
         retries: int = 3,
         backoff: float = 0.5,
     ):
-        for name, url in (("--endpoint", query_url), ("--update", update_url), ("--gsp", gsp_url)):
-            if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-                raise StoreError(f"{name}: not an http(s) URL: {redact(url)!r}")
+        for option, url in (("--endpoint", query_url), ("--update", update_url), ("--gsp", gsp_url)):
+            if url is not None:
+                check_url(option, url)
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
@@ -126,22 +202,51 @@ class Store:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        writes = [u for u in (self.update_url, gsp_url) if u]
+        if credentials and credentials.preemptive and not credentials.insecure:
+            clear = [u for u in writes if _clear_to(u)]
+            if clear:
+                raise StoreError(
+                    f"--preemptive-auth: would send the password in clear over http to "
+                    f"{urllib.parse.urlsplit(clear[0]).hostname}: use https, or add --insecure-auth")
+        self._preemptive = writes if credentials and credentials.preemptive else []
         self._opener = _opener(credentials, [u for u in (query_url, update_url, gsp_url) if u])
+
+    def with_(self, timeout: float | None = None, retries: int | None = None) -> Store:
+        """The same store with another timeout or retry count (for a quick clean-up, say)."""
+        return Store(self.query_url, self.update_url, self.gsp_url, self.credentials,
+                     timeout=self.timeout if timeout is None else timeout,
+                     retries=self.retries if retries is None else retries, backoff=self.backoff)
+
+    # -- HTTP --------------------------------------------------------------
+    def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
+             idempotent: bool = True) -> tuple[str, bytes]:
+        """One request (retried when transient); its content type and body."""
+
+        def attempt():
+            request = urllib.request.Request(url, data=body, method=method)
+            request.add_header("User-Agent", "defcoop")
+            for k, v in headers.items():
+                request.add_header(k, v)
+            if url in self._preemptive:
+                token = f"{self.credentials.user}:{self.credentials.password}".encode()
+                request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
+            with self._opener.open(request, timeout=self.timeout) as response:
+                ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                return ctype, response.read()
+
+        return self._retry(attempt, url, idempotent)
+
+    def query(self, text: str, accept: str) -> tuple[str, bytes]:
+        """POST a SPARQL query to the query URL; the answer's content type and body."""
+        form = urllib.parse.urlencode({"query": text}).encode()
+        return self.send("POST", self.query_url, form, {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
 
     # -- SPARQL 1.1 Query -------------------------------------------------
     def _query_json(self, query: str):
-        """POST a query to the query endpoint (with retries) and parse its JSON answer."""
-        from SPARQLWrapper import JSON, POST
-
-        def attempt():
-            w = self._wrapper(self.query_url)
-            w.setQuery(query)
-            w.setMethod(POST)
-            w.setReturnFormat(JSON)
-            response, _ = w._query()
-            return _read_json(response, self.query_url)
-
-        return self._retry(attempt, self.query_url, idempotent=True)
+        ctype, body = self.query(query, JSON_RESULTS)
+        return read_json(body, self.query_url, ctype)
 
     def select(self, query: str) -> list[dict[str, str]]:
         """Rows of a SELECT as ``{variable: value}`` (lexical forms)."""
@@ -168,52 +273,28 @@ class Store:
 
     # -- SPARQL 1.1 Update -------------------------------------------------
     def update(self, text: str, idempotent: bool = True) -> None:
-        from SPARQLWrapper import POST, URLENCODED
-
-        def attempt():
-            w = self._wrapper(self.update_url)
-            w.setQuery(text)
-            w.setMethod(POST)
-            w.setRequestMethod(URLENCODED)
-            response, _ = w._query()
-            response.read()
-            response.close()
-
-        self._retry(attempt, self.update_url, idempotent=idempotent)
+        form = urllib.parse.urlencode({"update": text}).encode()
+        ctype, body = self.send("POST", self.update_url, form, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": f"{JSON_RESULTS}, text/plain;q=0.5, */*;q=0.1"}, idempotent)
+        if _is_html(ctype, body):
+            raise StoreError(
+                f"{redact(self.update_url)}: answered 200 with an HTML page ({ctype or 'no content type'}), "
+                "not a SPARQL Update answer: is this the store's update URL? (--update)", answered=True)
 
     # -- SPARQL 1.1 Graph Store HTTP Protocol -------------------------------
-    def put_graph(self, graph_iri: str, body: bytes, content_type: str = "text/turtle") -> None:
+    def put_graph(self, graph_iri: str, body: bytes, content_type: str = "application/n-triples") -> None:
         """Replace a named graph with ``body`` (HTTP PUT ``?graph=IRI``)."""
         if not self.gsp_url:
             raise StoreError("no Graph Store URL (--gsp)")
         sep = "&" if "?" in self.gsp_url else "?"
         url = f"{self.gsp_url}{sep}graph={urllib.parse.quote(graph_iri, safe='')}"
-
-        def attempt():
-            request = urllib.request.Request(url, data=body, method="PUT")
-            request.add_header("Content-Type", f"{content_type}; charset=utf-8")
-            self._authorise(request)
-            with self._opener.open(request, timeout=self.timeout) as response:
-                response.read()
-
-        self._retry(attempt, self.gsp_url, idempotent=True)
+        ctype, answer = self.send("PUT", url, body, {"Content-Type": f"{content_type}; charset=utf-8"})
+        if _is_html(ctype, answer) and b"<html" in answer[:500].lower():
+            raise StoreError(f"{redact(self.gsp_url)}: answered with an HTML page, not a Graph Store "
+                             "answer: is this the store's Graph Store URL? (--gsp)", answered=True)
 
     # -- plumbing ------------------------------------------------------------
-    def _wrapper(self, url: str):
-        w = _Wrapper(url)
-        w._opener = self._opener
-        w.setTimeout(max(1, int(self.timeout)))
-        w.agent = "defcoop"
-        if self.credentials and self.credentials.scheme == "basic":
-            token = f"{self.credentials.user}:{self.credentials.password}".encode()
-            w._basic = "Basic " + base64.b64encode(token).decode()
-        return w
-
-    def _authorise(self, request) -> None:
-        if self.credentials and self.credentials.scheme == "basic":
-            token = f"{self.credentials.user}:{self.credentials.password}".encode()
-            request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
-
     def _retry(self, attempt: Callable, url: str, idempotent: bool):
         """Run ``attempt``; retry transient failures with exponential back-off."""
         for n in range(self.retries + 1):
@@ -225,69 +306,70 @@ class Store:
                 if n < self.retries and _transient(exc, idempotent):
                     time.sleep(self.backoff * 2**n)
                     continue
-                raise StoreError(explain(exc, url, self.timeout)) from None
+                raise StoreError(explain(exc, url, self.timeout),
+                                 answered=isinstance(exc, urllib.error.HTTPError)) from None
         raise AssertionError("unreachable")
 
 
+class _BasicAuth(urllib.request.HTTPBasicAuthHandler):
+    """Basic credentials in answer to a challenge, never in clear to another machine."""
+
+    def __init__(self, manager, insecure: bool):
+        super().__init__(manager)
+        self.insecure = insecure
+
+    def http_error_401(self, req, fp, code, msg, headers):
+        if not self.insecure and _clear_to(req.full_url):
+            challenge = headers.get("WWW-Authenticate", "")
+            if challenge.strip().lower().startswith("basic"):
+                host = urllib.parse.urlsplit(req.full_url).hostname
+                raise StoreError(
+                    f"{redact(req.full_url)}: asks for basic credentials over plain http; not sent "
+                    f"in clear to {host} (use https, or add --insecure-auth)", answered=True)
+        return super().http_error_401(req, fp, code, msg, headers)
+
+    def http_response(self, req, response):
+        # urllib would mark a URL "authenticated" after any 2xx, and from then on send
+        # credentials unasked; only an answer to credentials we sent counts.
+        if req.has_header(self.auth_header):
+            return super().http_response(req, response)
+        return response
+
+    https_response = http_response
+
+
 def _opener(credentials: Credentials | None, urls: list[str]):
-    handlers = []
-    if credentials and credentials.scheme == "digest":
-        # Any realm the store names (Virtuoso's is "SPARQL"), for these URLs only.
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, urls, credentials.user, credentials.password)
-        handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+    handlers: list = []
+    if credentials:
+        # Any realm the store names (Virtuoso's is "SPARQL"), for these URLs only; a URL
+        # that asked once gets basic credentials with its later requests (no second 401).
+        manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        manager.add_password(None, urls, credentials.user, credentials.password, is_authenticated=False)
+        if credentials.scheme in (None, "basic"):
+            handlers.append(_BasicAuth(manager, credentials.insecure))
+        if credentials.scheme in (None, "digest"):
+            handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
     return urllib.request.build_opener(*handlers)
 
 
-def _make_wrapper_class():
-    from SPARQLWrapper import SPARQLWrapper
-
-    class Wrapper(SPARQLWrapper):
-        """SPARQLWrapper sending through our opener and leaving HTTP errors to us.
-
-        (SPARQLWrapper's own digest support installs a global opener and assumes
-        the realm is called "SPARQL"; basic auth we add per request.)
-        """
-
-        _opener = None
-        _basic = None
-
-        def _query(self):
-            request = self._createRequest()
-            if self._basic:
-                request.add_header("Authorization", self._basic)
-            return self._opener.open(request, timeout=self.timeout), self.returnFormat
-
-    return Wrapper
+def _is_html(ctype: str, body: bytes) -> bool:
+    head = body.lstrip()[:100].lower()
+    return "html" in ctype or head.startswith((b"<!doctype html", b"<html"))
 
 
-class _LazyWrapper:
-    cls = None
-
-    def __call__(self, url):
-        if _LazyWrapper.cls is None:
-            _LazyWrapper.cls = _make_wrapper_class()
-        return _LazyWrapper.cls(url)
-
-
-_Wrapper = _LazyWrapper()
-
-
-def _read_json(response, url: str):
-    ctype = response.headers.get("Content-Type", "")
-    body = response.read()
-    response.close()
-    if "html" in ctype.lower() or body.lstrip()[:1] == b"<":
+def read_json(body: bytes, url: str, ctype: str = ""):
+    """The JSON document of a SPARQL answer; a web page or other text is a `StoreError`."""
+    start = " ".join(body[:60].decode("utf-8", "replace").split())
+    if _is_html(ctype, body):
         raise StoreError(
-            f"{redact(url)}: answered with an HTML/XML page ({ctype or 'no content type'}), "
-            "not SPARQL JSON results: is this the store's SPARQL query URL?"
-        )
+            f"{redact(url)}: the answer is not SPARQL JSON results (Content-Type {ctype or 'none'}): "
+            f"{start!r}: an HTML page: is this the store's SPARQL query URL?", answered=True)
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise StoreError(
-            f"{redact(url)}: answer is not SPARQL JSON results ({ctype or 'no content type'})"
-        ) from None
+            f"{redact(url)}: the answer is not SPARQL JSON results (Content-Type {ctype or 'none'}): "
+            f"{start!r}", answered=True) from None
 
 
 def _transient(exc: Exception, idempotent: bool) -> bool:
@@ -307,8 +389,8 @@ def explain(exc: Exception, url: str, timeout: float) -> str:
     where = redact(url)
     if isinstance(exc, urllib.error.HTTPError):
         if exc.code == 401:
-            return (f"{where}: HTTP 401 Unauthorized: the store refused the credentials "
-                    f"(set {USER_ENV}/{PASSWORD_ENV}; --auth basic|digest)")
+            return (f"{where}: HTTP 401 Unauthorized: the store refused the credentials or asks for "
+                    f"them (set {USER_ENV}/{PASSWORD_ENV}; --auth basic|digest)")
         if exc.code == 403:
             return f"{where}: HTTP 403 Forbidden: this user may not do that here"
         if exc.code == 404:
@@ -317,14 +399,16 @@ def explain(exc: Exception, url: str, timeout: float) -> str:
         return f"{where}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, ConnectionRefusedError):
-        return f"{where}: cannot connect (connection refused): is the store running?"
+        return f"{where}: cannot reach the endpoint (connection refused): is the store running?"
     if isinstance(reason, socket.gaierror):
-        return f"{where}: cannot connect: unknown host"
+        return f"{where}: cannot reach the endpoint: unknown host"
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return f"{where}: no answer within {timeout:g} s (--timeout)"
+        return f"{where}: no answer within {timeout:g} s (timeout)"
     if isinstance(reason, (ConnectionResetError, http.client.RemoteDisconnected,
                            http.client.IncompleteRead, BrokenPipeError)):
         return f"{where}: the server closed the connection mid-request"
+    if isinstance(reason, OSError) and reason.strerror:
+        return f"{where}: cannot reach the endpoint: {reason.strerror}"
     text = " ".join(str(reason).split())[:200]
     return f"{where}: {type(reason).__name__}: {text}"
 
