@@ -1,4 +1,8 @@
-"""Writing the merged graph to one file in a standard RDF format."""
+"""Writing an export: its format (from ``--format`` or the suffix of ``-o``) and the file.
+
+The serialisers are in `defcoop.graph.serialize`; `write_atomic` is the one atomic
+file writer of the package.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph
-
 from defcoop.errors import DefcoopError
 from defcoop.graph import rdf_formats
-
-
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """``graph`` in the format called ``fmt`` (`defcoop.graph.rdf_formats`), with rdflib."""
-    rdf = rdf_formats.by_name(fmt)
-    if not rdf.exported:
-        raise DefcoopError(
-            f"--format: {rdf.label} cannot be exported (formats: {', '.join(rdf_formats.EXPORTED)})"
-        )
-    if fmt == "nt":
-        # N-Triples sorted, so that exports diff cleanly
-        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-        return b"".join(sorted(line for line in lines if line.strip()))
-    kwargs = {"auto_compact": True} if fmt == "jsonld" else {}
-    return graph.serialize(format=rdf.rdflib, encoding="utf-8", **kwargs)
 
 
 def output_format(output: str | Path | None, fmt: str | None) -> str:

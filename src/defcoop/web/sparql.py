@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from defcoop.graph import rdf_formats
 from defcoop.query import params as P
 from defcoop.web.conneg import choose
 from defcoop.web.problems import Problem
@@ -33,12 +34,8 @@ RESULTS = {
     "application/xml": ox.QueryResultsFormat.XML,
 }
 GRAPHS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-}
+    f.media_type: f.for_oxigraph() for f in map(rdf_formats.by_name, ("ttl", "nt", "jsonld", "xml"))
+} | {"text/plain": ox.RdfFormat.N_TRIPLES}
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"}
 MAX_QUERY = 1 << 20  # characters
 

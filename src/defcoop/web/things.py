@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from defcoop.graph import rdf_formats
 from defcoop.graph import serialize as S
 from defcoop.query.formats import shorten
 from defcoop.web.conneg import choose
@@ -32,11 +33,8 @@ ONTOLOGY = BASE + "ontology"
 _OA_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
 _DEFAULT = ox.DefaultGraph()
 #: extension -> media type; the first is what a client that accepts anything gets
-REPRESENTATIONS = {
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
+REPRESENTATIONS = {"html": "text/html"} | {
+    name: rdf_formats.by_name(name).media_type for name in ("ttl", "jsonld", "nt")
 }
 _WRITE = {"ttl": S.turtle, "jsonld": S.jsonld, "nt": S.ntriples}
 _SITE_PAGES = ("index.html", "network.html", "timeline.html", "entities.html", "letter.html",

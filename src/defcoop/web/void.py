@@ -13,14 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from defcoop.graph import dataset
+from defcoop.graph import dataset, rdf_formats
 from defcoop.graph import serialize as S
 from defcoop.web.api import example_url
 from defcoop.web.conneg import choose
 from defcoop.web.problems import Problem
 
-_DESCRIPTION = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
-                "text/html": "html"}
+_DESCRIPTION = {rdf_formats.by_name(name).media_type: name for name in ("ttl", "jsonld", "nt")} | {
+    "text/html": "html"}
 
 
 def description(service, base: str, fmt: str) -> bytes:
