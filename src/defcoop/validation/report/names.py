@@ -5,7 +5,7 @@ plain dict: what ``--format json`` prints and what two engines must agree on) an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -15,8 +15,6 @@ from defcoop.namespaces import PREFIXES
 from defcoop.query.formats import shorten
 from defcoop.validation.vocabulary import DCSH, SH
 
-if TYPE_CHECKING:
-    from defcoop.validation.report.model import Finding
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _OURS = {**PREFIXES, "sh": SH, "dcsh": DCSH}
@@ -123,7 +121,8 @@ def shape_name(shape: Any, shapes: Graph | None, graph: Graph | None = None) -> 
     return name(shape, graph)
 
 
-def row(f: Finding, graph: Graph | None, shapes: Graph | None) -> dict:
+def row(f: Any, graph: Graph | None, shapes: Graph | None) -> dict:
+    """A `Finding` (of `defcoop.validation.report.model`, which names it here) as a plain dict."""
     return {
         "focus": focus_name(f.focus, graph) if isinstance(f.focus, BNode) else str(f.focus),
         "label": label(f.focus, graph),
@@ -139,7 +138,7 @@ def row(f: Finding, graph: Graph | None, shapes: Graph | None) -> dict:
     }
 
 
-def sort_key(f: Finding, graph: Graph | None, shapes: Graph | None) -> tuple:
+def sort_key(f: Any, graph: Graph | None, shapes: Graph | None) -> tuple:
     """The order of findings: by node, path, component, value, message (then shape and
     severity, so that the order never depends on the engine)."""
     return (
