@@ -64,4 +64,4 @@ def test_a_pipe_gets_whole_cells_and_json():
     assert "joint replacement of the Belgian and Dutch M-frigates" in piped
     assert not any(line.endswith(" ") for line in piped.splitlines())
     as_json = json.loads(defcoop("info", "--format", "json").stdout)
-    assert {f["kind"] for f in as_json["files"]} == {"ontology", "reference", "document"}
+    assert {f["kind"] for f in as_json["files"]} == {"ontology", "reference", "document", "entailed"}
