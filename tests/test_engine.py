@@ -366,7 +366,7 @@ def test_an_ill_typed_literal_prints_as_a_row(tmp_path, fmt):
     assert done.returncode == 0, done.stderr
     assert "2018-02-30" in done.stdout
     assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr
-    assert done.stderr.strip() in ("", "1 rows")
+    assert done.stderr.strip() in ("", "1 row")
 
 
 def test_printing_rows_makes_no_rdflib_term(tmp_path):

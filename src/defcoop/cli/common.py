@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -48,7 +49,14 @@ def _derived_on_the_fly(asserted: list[Source]) -> Source:
     from defcoop.query.engine import cache_key  # the content key of a set of files
 
     def write(into: Path) -> dict:
-        (into / "entailed.ttl").write_bytes(to_turtle(derive(asserted)))
+        # an ill-typed literal is validate's finding: rdflib's warning would print a traceback
+        rdflib_terms = logging.getLogger("rdflib.term")
+        level = rdflib_terms.level
+        rdflib_terms.setLevel(logging.ERROR)
+        try:
+            (into / "entailed.ttl").write_bytes(to_turtle(derive(asserted, strict=False)))
+        finally:
+            rdflib_terms.setLevel(level)
         return {"sources": [str(s.path) for s in asserted]}
 
     key = "entailed-" + cache_key(asserted)

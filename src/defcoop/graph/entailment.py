@@ -43,8 +43,11 @@ from defcoop.query.formats import shorten
 Triple = tuple  # (subject, predicate, object)
 
 
-def entail(asserted: Graph, schema: Graph | None = None) -> Graph:
+def entail(asserted: Graph, schema: Graph | None = None, strict: bool = True) -> Graph:
     """The triples that follow from ``asserted`` and are not in it.
+
+    ``strict``: a date no rule reads raises `DataError` (the project's own files); else
+    that node gets no interval, and `defcoop validate` reports the date (a user's files).
 
     ``schema``: the hierarchy to use (default: ``asserted`` itself, which holds the
     ontology, plus the external vocabularies' axioms).
@@ -79,26 +82,32 @@ def entail(asserted: Graph, schema: Graph | None = None) -> Graph:
     for t in known:
         if t not in asserted and not any(isinstance(x, BNode) for x in t):
             out.add(t)
-    for t in date_intervals(asserted):
+    for t in date_intervals(asserted, strict):
         if t not in asserted:
             out.add(t)
     return out
 
 
-def date_intervals(graph: Graph) -> Iterable[Triple]:
-    """``dco:earliestDate`` / ``dco:latestDate`` of every node with a date or a start."""
+def date_intervals(graph: Graph, strict: bool = True) -> Iterable[Triple]:
+    """``dco:earliestDate`` / ``dco:latestDate`` of every node with a date or a start
+    (``strict``: as `entail`)."""
     nodes = set(graph.subjects(DCO.date, None)) | set(graph.subjects(DCO.startDate, None))
     for node in sorted(nodes):
         name = shorten(str(node))
-        span = dates.interval(
-            name,
-            date=_one(graph, node, DCO.date, name),
-            start=_one(graph, node, DCO.startDate, name),
-            end=_one(graph, node, DCO.endDate, name),
-            precision=_one(graph, node, DCO.datePrecision, name),
-            season=_one(graph, node, DCO.season, name),
-            qualifier=_one(graph, node, DCO.dateQualifier, name),
-        )
+        try:
+            span = dates.interval(
+                name,
+                date=_one(graph, node, DCO.date, name),
+                start=_one(graph, node, DCO.startDate, name),
+                end=_one(graph, node, DCO.endDate, name),
+                precision=_one(graph, node, DCO.datePrecision, name),
+                season=_one(graph, node, DCO.season, name),
+                qualifier=_one(graph, node, DCO.dateQualifier, name),
+            )
+        except DataError:
+            if strict:
+                raise
+            continue
         if span is None:
             continue
         yield node, DCO.earliestDate, Literal(span.earliest.isoformat(), datatype=XSD.date)
@@ -106,9 +115,9 @@ def date_intervals(graph: Graph) -> Iterable[Triple]:
             yield node, DCO.latestDate, Literal(span.latest.isoformat(), datatype=XSD.date)
 
 
-def derive(sources: Iterable[Source]) -> Graph:
-    """The entailed graph of ``sources`` (the asserted files, ontology included)."""
-    return entail(load_graph([s for s in sources if s.kind != "entailed"]))
+def derive(sources: Iterable[Source], strict: bool = True) -> Graph:
+    """The entailed graph of ``sources`` (the asserted files, ontology included; ``strict``: as `entail`)."""
+    return entail(load_graph([s for s in sources if s.kind != "entailed"]), strict=strict)
 
 
 HEADER = """\

@@ -158,7 +158,7 @@ def render(result, fmt: str, prefixes=None, width: int | None = None) -> str:
     if result.graph is not None:
         return turtle(result.graph, prefixes)
     if fmt == "table":
-        return table(result.variables, result.rows, prefixes, width)
+        return table(result.variables, result.terms, prefixes, width)
     return {
         "markdown": markdown,
         "csv": to_csv,

@@ -124,7 +124,7 @@ def parse(text: str, path: Path, name: str | None = None) -> StoredQuery:
 
 def _with_block_default(p: Parameter, block: P.DefaultsBlock, path: Path) -> Parameter:
     """``p`` with the default its query's VALUES block states (checked against the header)."""
-    from defcoop.namespaces import PREFIXES
+    from defcoop.namespaces import PREFIX_IRIS as PREFIXES
 
     if p.name not in block.terms:
         raise DefcoopError(f"{path}: parameter {p.name!r} is missing from the VALUES block of the defaults")

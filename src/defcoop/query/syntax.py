@@ -28,9 +28,9 @@ def declare_prefixes(text: str, prefixes: dict | None = None) -> tuple[str, int]
     """``text`` with a ``PREFIX`` for every project prefix it uses and does not declare,
     all on one line in front; and how many lines were added (0 or 1)."""
     if prefixes is None:
-        from defcoop.namespaces import PREFIXES
+        from defcoop.namespaces import PREFIX_IRIS
 
-        prefixes = PREFIXES
+        prefixes = PREFIX_IRIS
     missing = [p for p in sorted(P.used_prefixes(text) - P.declared_prefixes(text)) if p in prefixes]
     if not missing:
         return text, 0
@@ -76,10 +76,10 @@ def _undeclared_prefix(text: str) -> tuple[str, int] | None:
 
 
 def _prefix_hint(prefix: str) -> str:
-    from defcoop.namespaces import PREFIXES
+    from defcoop.namespaces import PREFIX_IRIS
 
-    if prefix in PREFIXES:
-        return f" (add PREFIX {prefix}: <{PREFIXES[prefix]}>)"
+    if prefix in PREFIX_IRIS:
+        return f" (add PREFIX {prefix}: <{PREFIX_IRIS[prefix]}>)"
     return f" (declare it: PREFIX {prefix}: <...>; `defcoop queries --prefixes` lists the project's)"
 
 
