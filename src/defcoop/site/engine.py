@@ -85,12 +85,14 @@ def query_specs(queries, pages: dict) -> str:
     ``pages`` maps the IRI of each entity to (href, English label, Dutch label)."""
     specs = []
     for q in queries:
+        # the block of defaults gives way to the values the page binds, as in `library.bind`
+        text = q.text if q.defaults is None else q.text[: q.defaults.start] + q.text[q.defaults.end :]
         try:
-            where = P.where_open(q.text) if q.params else None
+            where = P.where_open(text) if q.params else None
         except DefcoopError:
             where = None
         specs.append({
-            "name": q.name, "kind": q.kind, "text": q.text, "where": where,
+            "name": q.name, "kind": q.kind, "text": text, "where": where,
             "params": [{"name": p.name, "type": p.type, "default": p.default,
                         "description": p.description} for p in q.params],
         })
