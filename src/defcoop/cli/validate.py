@@ -72,7 +72,7 @@ def validate(files, fmt, strict, inference, with_reference, engine, jobs):
     else:
         from rich.console import Console
 
-        to_text(report, Console(highlight=False, soft_wrap=True))
+        to_text(report, Console(highlight=False, soft_wrap=True, emoji=False))  # ":date:" is text, not 📅
     if fmt != "text":
         click.echo(summary(report), err=True)
     if report.exit_code:
