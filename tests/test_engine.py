@@ -154,6 +154,7 @@ def _check_same(got, expected):
         assert isomorphic(got.graph, expected.graph)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 def test_every_path_answers_as_rdflib_on_a_generated_corpus(path, corpus, monkeypatch, tmp_path):
     sources, expectations, manifest = corpus

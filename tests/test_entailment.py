@@ -118,6 +118,7 @@ def test_export_leaves_the_entailed_graph_out_on_request():
         Graph().parse(resources.entailed_file(), format="turtle"))
 
 
+@pytest.mark.slow
 def test_user_data_gets_its_entailed_graph_on_the_fly(tmp_path):
     data = tmp_path / "mine.ttl"
     data.write_text(
@@ -136,6 +137,7 @@ def test_user_data_gets_its_entailed_graph_on_the_fly(tmp_path):
     assert bare.returncode == 0 and bare.stdout.splitlines()[1:] == []
 
 
+@pytest.mark.slow
 def test_entail_check_says_whether_the_file_is_up_to_date():
     out = defcoop("entail", "--check")
     assert out.returncode == 0 and "up to date" in out.stderr, out.stderr

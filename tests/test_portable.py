@@ -33,6 +33,8 @@ from defcoop.query.endpoint import remote
 from defcoop.query.formats import render
 from defcoop.query.library import load_library
 
+pytestmark = pytest.mark.slow  # servers and rdflib runs of every stored query: `pytest -m "not slow"` skips them
+
 
 HERE = Path(__file__).parent
 EXPECTED = HERE / "expected"

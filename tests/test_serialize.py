@@ -71,6 +71,7 @@ def test_each_case_gives_the_expected_bytes(case):
     assert same_graph(expected, source.read_bytes(), case["format"], in_fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(S.FORMATS))
 def test_the_project_export_is_stable_holds_the_graph_and_revalidates(fmt, tmp_path):
     def run(*args):

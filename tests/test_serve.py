@@ -36,6 +36,8 @@ from defcoop.query.formats import render
 from defcoop.query.library import bind, load_library
 from defcoop.query.runner import execute
 
+pytestmark = pytest.mark.slow  # a server on a free port, real clients, Jena: `pytest -m "not slow"` skips them
+
 LIBRARY = load_library()
 NAMES = [q.name for q in LIBRARY]
 BASE = "https://w3id.org/defcoop/"

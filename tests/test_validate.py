@@ -296,6 +296,7 @@ def test_a_misspelt_term_in_the_shapes_is_an_error(tmp_path, wrong, right):
     assert wrong.strip() in str(caught.value) and "declared nowhere" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_every_finding_names_the_file_and_line_of_its_node():
     """On every invalid case, each finding says where its focus node (or, for a blank
     node, the IRI it hangs from) is written: the line of the case file (or of the
