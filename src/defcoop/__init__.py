@@ -35,17 +35,16 @@ __all__ = ["export", "load_graph", "run_query", "sources", "validate", "__versio
 def sources(paths: Iterable[str | Path] | None = None, *, entailed: bool = True) -> list[Source]:
     """The files of a graph: the project's own, or the ontology plus ``paths`` (files or folders).
 
-    ``entailed``: with the project's entailed graph (``data/derived/entailed.ttl``).
+    ``entailed``: with the entailed graph (the project's ``data/derived/entailed.ttl``;
+    for ``paths``, derived from them and cached by content), as the ``defcoop`` commands.
     A file that is missing, not RDF or empty raises `defcoop.errors.DataError` naming it.
 
     >>> [s.kind for s in sources()]
     ['ontology', 'ontology', 'reference', 'reference', 'document', 'entailed']
     """
-    from defcoop.graph.files import project_sources, user_sources  # kept out of `import defcoop`
+    from defcoop.graph.selection import select  # kept out of `import defcoop`
 
-    if paths is None:
-        return project_sources(entailed=entailed)
-    return [s for s in project_sources(entailed=False) if s.kind == "ontology"] + user_sources(paths)
+    return select(list(paths) if paths is not None else None, entailed=entailed)
 
 
 def load_graph(paths: Iterable[str | Path] | None = None, *, entailed: bool = False) -> Graph:
