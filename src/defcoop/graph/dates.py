@@ -101,6 +101,7 @@ def interval(
     if want is not None and stated.datatype != want:
         raise DataError(f"{node}: precision {_short(precision)} is stated as {_short(want)}, "
                         f"not {stated.n3()}")
+    last: dt.date | None  # None: open
     first, last = period(stated, node)
     if season is not None:
         if season not in SEASONS:
@@ -113,7 +114,7 @@ def interval(
     if end is not None:
         last = period(end, node)[1]
     elif date is None:
-        last = None  # only a start: open
+        last = None  # only a start
     if last is not None and last < first:
         raise DataError(f"{node}: the end {last} comes before the start {first}")
     return Interval(first, last)

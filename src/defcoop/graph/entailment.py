@@ -32,11 +32,12 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from defcoop import resources
 from defcoop.errors import DataError
 from defcoop.graph import dates
-from defcoop.graph.files import Source, load_graph, parse_into
+from defcoop.graph.files import Source, load_graph, ordered, parse_into
 from defcoop.namespaces import DCO, PREFIXES
 from defcoop.query.formats import shorten
 
@@ -92,7 +93,7 @@ def date_intervals(graph: Graph, strict: bool = True) -> Iterable[Triple]:
     """``dco:earliestDate`` / ``dco:latestDate`` of every node with a date or a start
     (``strict``: as `entail`)."""
     nodes = set(graph.subjects(DCO.date, None)) | set(graph.subjects(DCO.startDate, None))
-    for node in sorted(nodes):
+    for node in ordered(nodes):
         name = shorten(str(node))
         try:
             span = dates.interval(
@@ -144,13 +145,15 @@ def to_turtle(graph: Graph, stated: Graph | None = None) -> bytes:
     subjects: dict = defaultdict(list)
     for s, p, o in graph:
         subjects[s].append((p, o))
-    blocks, used = [], set()
+    blocks: list[str] = []
+    used: set[str] = set()
     for s in sorted(subjects, key=lambda x: term(x)):
         rows = sorted(subjects[s], key=lambda po: (po[0] != RDF.type, term(po[0]), term(po[1])))
         lines = [term(s)]
         if stated is not None and any(p in (DCO.earliestDate, DCO.latestDate) for p, _ in rows):
-            lines.insert(0, "# dates as stated: " + ", ".join(
-                f"{term(p)} {term(o)}" for p in _DATE_PROPERTIES for o in sorted(stated.objects(s, p))))
+            as_stated = [(p, o) for p in _DATE_PROPERTIES
+                         for o in ordered(stated.objects(s, p))]
+            lines.insert(0, "# dates as stated: " + ", ".join(f"{term(p)} {term(o)}" for p, o in as_stated))
         lines += [f"    {term(p)} {term(o)} ;" for p, o in rows]
         lines[-1] = lines[-1][:-2] + " ."
         blocks.append("\n".join(lines))
@@ -184,7 +187,7 @@ def _closure(graph: Graph, relation: URIRef) -> dict:
     return out
 
 
-def _chains(graph: Graph) -> list[tuple[list, URIRef]]:
+def _chains(graph: Graph) -> list[tuple[list, Node]]:
     """(path of properties, the property it implies) for every owl:propertyChainAxiom."""
     return [
         (list(Collection(graph, chain)), prop)

@@ -11,7 +11,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, cast
 
 from defcoop import resources
 from defcoop.errors import DataError
@@ -19,6 +19,7 @@ from defcoop.graph import rdf_formats
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
+    from rdflib.term import Identifier, Node
 
 GRAPH_BASE = "https://w3id.org/defcoop/graph/"
 #: the named graph of what follows from the asserted graph (`defcoop.graph.entailment`)
@@ -176,6 +177,16 @@ def parse_into(graph: Graph, path: Path) -> None:
                         f"(byte 0x{exc.object[exc.start]:02x}); RDF files are read as UTF-8") from None
     except Exception as exc:  # rdflib raises many kinds; all mean "cannot parse"
         raise DataError(f"{path}:{_line_of(exc)}: cannot parse {fmt}: {_message(exc)}") from exc
+
+
+def ordered(nodes: Iterable[Node]) -> list[Identifier]:
+    """rdflib terms in rdflib's own order (its ``Node`` type declares none, its terms do).
+
+    >>> from rdflib import BNode, URIRef
+    >>> ordered([URIRef("urn:b"), URIRef("urn:a")])
+    [rdflib.term.URIRef('urn:a'), rdflib.term.URIRef('urn:b')]
+    """
+    return sorted(cast("Iterable[Identifier]", nodes))
 
 
 def load_graph(sources: Iterable[Source] | None = None) -> Graph:

@@ -12,27 +12,31 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF
 
 from defcoop import resources
+from defcoop.graph.files import ordered
 from defcoop.namespaces import DCO, OA
 from defcoop.graph.sources import QuoteError, SourceText  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
 class Quote:
-    annotation: URIRef
-    target: object
-    source: URIRef
-    exact: str
-    start: int
-    end: int
-    bodies: tuple
+    """One quote as written: anything missing is None (`check_quotes` says what)."""
+
+    annotation: Node
+    target: Node
+    source: Node | None
+    exact: str | None
+    start: int | None
+    end: int | None
+    bodies: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class QuoteProblem:
-    annotation: URIRef
+    annotation: Node
     message: str
 
 
@@ -41,7 +45,7 @@ def _source_text(path: str) -> SourceText:
     return SourceText.from_path(path)
 
 
-def source_text(graph: Graph, source: URIRef) -> SourceText:
+def source_text(graph: Graph, source: Node) -> SourceText:
     """The `SourceText` behind a ``dco:SourceText`` node of the graph."""
     rel = graph.value(source, DCO.filePath)
     if rel is None:
@@ -58,7 +62,7 @@ def quotes(graph: Graph) -> list[Quote]:
     """Every quote (annotation, target, text, position) in the graph."""
     out = []
     for ann in graph.subjects(RDF.type, OA.Annotation):
-        bodies = tuple(sorted(graph.objects(ann, OA.hasBody)))
+        bodies = tuple(ordered(graph.objects(ann, OA.hasBody)))
         for target in graph.objects(ann, OA.hasTarget):
             exact = start = end = None
             for sel in graph.objects(target, OA.hasSelector):
@@ -113,7 +117,7 @@ def uncovered_paragraphs(graph: Graph, source: URIRef) -> list:
     return [p for p in text.paragraphs if p.index not in covered]
 
 
-def _int(value):
+def _int(value: Node | None) -> int | None:
     if isinstance(value, Literal):
         try:
             return int(value.toPython())

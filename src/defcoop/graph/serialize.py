@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -346,7 +346,7 @@ def jsonld(triples: Iterable, prefixes=None) -> bytes:
 
 
 _QUAD_FORMATS = ("trig", "nq")  # written from the named graphs, one per source file
-_WRITERS = {"ttl": turtle, "trig": trig, "nt": ntriples, "nq": nquads, "jsonld": jsonld}
+_WRITERS: dict[str, Callable[[Iterable], bytes]] = {"ttl": turtle, "trig": trig, "nt": ntriples, "nq": nquads, "jsonld": jsonld}
 
 #: name -> (media type, file suffix, takes quads) of the formats `serialize` writes,
 #: read from the one table of RDF formats (`defcoop.graph.rdf_formats`)

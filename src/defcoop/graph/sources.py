@@ -78,7 +78,7 @@ class SourceText:
         for block_start, block_end in _blocks(raw):
             block = raw[block_start:block_end]
             # positions inside the block that are dropped (hyphen + line break)
-            dropped = set()
+            dropped: set[int] = set()
             for m in _HYPHEN_BREAK.finditer(block):
                 dropped.update(range(m.start(), m.end()))
             if chars:

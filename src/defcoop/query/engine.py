@@ -584,6 +584,7 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
         format=_EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(),
         prefixes=None if fmt == "nt" else prefixes,
     )
+    assert data is not None  # no output file given: dump returns the bytes
     if fmt == "nt":
         return b"".join(sorted(line for line in data.splitlines(keepends=True) if line.strip()))
     return data

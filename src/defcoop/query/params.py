@@ -125,7 +125,7 @@ def expand_iri(name: str, value: str, prefixes: dict | None = None) -> str:
         iri = v[1:-1]
     elif _PNAME.match(v) and v.split(":", 1)[0] in (prefixes or {}):
         prefix, local = v.split(":", 1)
-        iri = str(prefixes[prefix]) + local
+        iri = str((prefixes or {})[prefix]) + local
     elif _SCHEME.match(v) and v.split(":", 1)[0] in (prefixes or {}):
         # "id:F#R": a declared prefix with a local part no prefixed name may have, not
         # an IRI whose scheme happens to be "id"
@@ -212,6 +212,7 @@ def tokens(text: str, parens: bool = False, pnames: bool = False):
                 i += 1
         elif c.isalpha() or c == "_":
             m = _WORD.match(text, i)
+            assert m is not None  # a letter or "_" starts a word
             # a prefixed name (dco:x) is not a keyword
             end = m.end()
             if end < n and text[end] == ":":
@@ -285,7 +286,7 @@ def where_open(text: str) -> int:
     """
     kind = query_kind(text)
     depth = 0
-    groups = []  # offsets of top-level "{"
+    groups: list[int] = []  # offsets of top-level "{"
     saw_where_after_construct = False
     construct_seen = False
     for k, a, b in tokens(text):
@@ -341,8 +342,8 @@ def _inline_in_filters(text: str, where: int, bindings: dict[str, str]) -> str:
     VALUES block opening the WHERE group (the ``{`` ending at offset ``where``)."""
     stack: list[str] = []  # per open group: "where", "optional" (in the where group), "other"
     last_word = ""
-    filter_state = None  # None; "want" (after FILTER); else the paren depth inside it
-    edits = []
+    filter_state: str | int | None = None  # None; "want" (after FILTER); else the paren depth inside it
+    edits: list[tuple[int, int, str]] = []
     for kind, a, b in tokens(text, parens=True):
         if kind == "{":
             if filter_state is not None and filter_state != "want":
@@ -403,6 +404,13 @@ _TERM = re.compile(
     r'|(?P<bool>true|false)\b'
 )
 _SPACE = re.compile(r"(?:\s|#[^\n]*)*")
+
+
+def _skip_space(text: str, i: int) -> int:
+    """The offset after the white space and comments at ``i``."""
+    m = _SPACE.match(text, i)
+    assert m is not None  # the pattern matches the empty string
+    return m.end()
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -431,7 +439,7 @@ def parameter_block(text: str, parameters: set[str]) -> DefaultsBlock | None:
         at = where_open(text)
     except DefcoopError:
         return None
-    i = _SPACE.match(text, at).end()
+    i = _skip_space(text, at)
     if text[i:i + 6].upper() != "VALUES" or (i + 6 < len(text) and (text[i + 6].isalnum() or text[i + 6] == "_")):
         return None
     start = i
@@ -439,20 +447,20 @@ def parameter_block(text: str, parameters: set[str]) -> DefaultsBlock | None:
     def fail(why: str) -> DefcoopError:
         return DefcoopError(f"line {text.count(chr(10), 0, i) + 1}: the VALUES block of the defaults {why}")
 
-    i = _SPACE.match(text, i + 6).end()
+    i = _skip_space(text, i + 6)
     names: list[str] = []
     if text[i:i + 1] == "(":
-        i = _SPACE.match(text, i + 1).end()
+        i = _skip_space(text, i + 1)
         while (m := _VAR.match(text, i)):
             names.append(m.group(1))
-            i = _SPACE.match(text, m.end()).end()
+            i = _skip_space(text, m.end())
         if text[i:i + 1] != ")":
             raise fail("needs ( ?a ?b ) around its variables")
-        i = _SPACE.match(text, i + 1).end()
+        i = _skip_space(text, i + 1)
         row_parens = True
     elif (m := _VAR.match(text, i)):
         names.append(m.group(1))
-        i = _SPACE.match(text, m.end()).end()
+        i = _skip_space(text, m.end())
         row_parens = False
     else:
         raise fail("names no variable")
@@ -460,11 +468,11 @@ def parameter_block(text: str, parameters: set[str]) -> DefaultsBlock | None:
         return None
     if text[i:i + 1] != "{":
         raise fail("needs { ... } after its variables")
-    i = _SPACE.match(text, i + 1).end()
+    i = _skip_space(text, i + 1)
     if row_parens:
         if text[i:i + 1] != "(":
             raise fail("needs one row ( ... )")
-        i = _SPACE.match(text, i + 1).end()
+        i = _skip_space(text, i + 1)
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text[:start])}
     terms, values = {}, {}
     for name in names:
@@ -472,11 +480,11 @@ def parameter_block(text: str, parameters: set[str]) -> DefaultsBlock | None:
         if not m:
             raise fail(f"has no value for ?{name} that a parameter can take")
         terms[name], values[name] = _read_term(m, prefixes, fail)
-        i = _SPACE.match(text, m.end()).end()
+        i = _skip_space(text, m.end())
     if row_parens:
         if text[i:i + 1] != ")":
             raise fail(f"must have exactly one value for each of {len(names)} variables")
-        i = _SPACE.match(text, i + 1).end()
+        i = _skip_space(text, i + 1)
     if text[i:i + 1] != "}":
         raise fail("must hold exactly one row")
     return DefaultsBlock(start, i + 1, terms, values)

@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from defcoop.graph import provenance
+from defcoop.graph.files import ordered
 from defcoop.namespaces import DCO, OA
 from defcoop.query import engine
 from defcoop.query.runner import execute
@@ -190,7 +191,7 @@ class SiteModel:
         external = [
             self.value(o)
             for p in (OWL.sameAs, RDFS.seeAlso, SKOS.exactMatch)
-            for o in sorted(g.objects(node, p))
+            for o in ordered(g.objects(node, p))
             if isinstance(o, URIRef) and not is_ours(str(o))
         ]
         types = sorted((self.value(URIRef(t)) for t in self.entity_types[iri]), key=lambda v: v.short)
@@ -207,7 +208,7 @@ class SiteModel:
 
     # -- quotes ---------------------------------------------------------------
     def _quotes(self) -> list[QuoteView]:
-        out = []
+        out: list[QuoteView] = []
         seen: Counter = Counter()
         for q in provenance.quotes(self.graph):
             if q.source is None or q.start is None or q.end is None:
@@ -268,7 +269,7 @@ class SiteModel:
         return int(rows[0][0])
 
     def figures(self) -> dict:
-        per_class = Counter()
+        per_class: Counter[str] = Counter()
         for types in self.entity_types.values():
             for t in types:
                 per_class[t] += 1

@@ -21,6 +21,7 @@ from rdflib.namespace import RDF
 
 from defcoop.namespaces import DCO, ID
 from defcoop.query.runner import execute
+from defcoop.site.labels import Label
 from defcoop.site.model import PREFIXES, SiteModel
 from defcoop.site.paths import entity_path
 
@@ -76,7 +77,7 @@ TOP = 64
 class Node:
     iri: str
     kind: str  # "home", "partner", "actor", or a KINDS kind
-    label: object
+    label: Label
     href: str
     column: int = -1
     x: float = 0
@@ -113,7 +114,7 @@ def network(model: SiteModel) -> Network:
     g = model.graph
     actors = {str(r[0]) for r in execute(ACTORS_QUERY, model.store, name="network actors").rows}
     kind_of = {str(cls): kind for kind, cls, _ in KINDS}
-    link_kinds = {}
+    link_kinds: dict[str, set[str]] = {}
     for node, cls in execute(LINKS_QUERY, model.store, name="network links").rows:
         link_kinds.setdefault(str(node), set()).add(kind_of[str(cls)])
     links = set(link_kinds)
@@ -206,8 +207,8 @@ def network(model: SiteModel) -> Network:
                           " – ".join(t.nl for t in title),
                           iri=via if kind == "member" else None,
                           href=entity_path(via) if kind == "member" else None))
-    for s, p in partnerships:
-        edges.append(Edge("partnership", _path(nodes[p], home, gutter=True),
+    for s, partner in partnerships:
+        edges.append(Edge("partnership", _path(nodes[partner], home, gutter=True),
                           model.labels[s].en, model.labels[s].nl, iri=s, href=entity_path(s)))
 
     legend = [("home", ("the Netherlands", "Nederland")),
@@ -224,7 +225,7 @@ def _kind(kinds: set) -> str:
 
 
 def _first_quotes(model: SiteModel) -> dict[str, int]:
-    first = {}
+    first: dict[str, int] = {}
     for q in model.quotes:
         for b in q.bodies:
             first.setdefault(b.text, q.number)

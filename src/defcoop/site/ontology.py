@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from defcoop import resources
-from defcoop.graph.files import parse_into
+from defcoop.graph.files import ordered, parse_into
 from defcoop.site.labels import Label
 from defcoop.site.model import SiteModel
 from defcoop.site.paths import anchor, qname
@@ -62,7 +62,7 @@ def ontology_view(model: SiteModel) -> OntologyView:
         return TermView(str(iri), anchor(str(iri)), model.labels[iri], _definition(g, iri), kind)
 
     classes, properties, schemes, headers = [], [], [], []
-    direct = defaultdict(int)
+    direct: defaultdict[str, int] = defaultdict(int)
     for s, o in g.subject_objects(RDF.type):
         direct[str(o)] += 1
     domain_of = defaultdict(list)
@@ -76,8 +76,8 @@ def ontology_view(model: SiteModel) -> OntologyView:
                             _text(g, node, DCTERMS.description)))
         elif OWL.Class in types or RDFS.Class in types:
             t = term(node, "class")
-            t.supers = [model.value(o) for o in sorted(g.objects(node, RDFS.subClassOf))]
-            t.subs = [model.value(s) for s in sorted(g.subjects(RDFS.subClassOf, node))]
+            t.supers = [model.value(o) for o in ordered(g.objects(node, RDFS.subClassOf))]
+            t.subs = [model.value(s) for s in ordered(g.subjects(RDFS.subClassOf, node))]
             t.properties = sorted(domain_of.get(iri, []), key=lambda v: v.short)
             t.instances = direct.get(iri, 0)
             t.shapes = [(None, r) for r in shapes.get(iri, [])] + [
@@ -87,9 +87,9 @@ def ontology_view(model: SiteModel) -> OntologyView:
         elif types & {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}:
             t = term(node, "object property" if OWL.ObjectProperty in types else
                      "datatype property" if OWL.DatatypeProperty in types else "property")
-            t.supers = [model.value(o) for o in sorted(g.objects(node, RDFS.subPropertyOf))]
-            t.domain = [model.value(o) for o in sorted(g.objects(node, RDFS.domain))]
-            t.range = [model.value(o) for o in sorted(g.objects(node, RDFS.range))]
+            t.supers = [model.value(o) for o in ordered(g.objects(node, RDFS.subPropertyOf))]
+            t.domain = [model.value(o) for o in ordered(g.objects(node, RDFS.domain))]
+            t.range = [model.value(o) for o in ordered(g.objects(node, RDFS.range))]
             properties.append(t)
         elif SKOS.ConceptScheme in types or SKOS.Collection in types:
             t = term(node, "scheme" if SKOS.ConceptScheme in types else "collection")
@@ -112,7 +112,7 @@ def _ancestors(g: Graph, node) -> list:
     while frontier:
         nxt = []
         for c in frontier:
-            for sup in sorted(g.objects(c, RDFS.subClassOf)):
+            for sup in ordered(g.objects(c, RDFS.subClassOf)):
                 if isinstance(sup, URIRef) and sup not in out and sup != node:
                     out.append(sup)
                     nxt.append(sup)
@@ -138,7 +138,7 @@ def _text(g: Graph, node, prop) -> Label | None:
 def _shapes() -> tuple[dict, list]:
     """The SHACL rules per target class, from the project's shapes files (if any)."""
     files = sorted((resources.root() / "ontology").glob("shapes*.ttl"))
-    rules = defaultdict(list)
+    rules: defaultdict[str, list] = defaultdict(list)
     if not files:
         return rules, []
     g = Graph()

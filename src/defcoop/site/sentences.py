@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
+from defcoop.graph.files import ordered
 from defcoop.namespaces import DCO
 from defcoop.site.labels import Label
 from defcoop.site.model import Entity, SiteModel, Value
@@ -115,7 +117,7 @@ def date_words(value: Literal, lang: str) -> str:
     return str(value)
 
 
-def _when(model: SiteModel, node: URIRef) -> Line | None:
+def _when(model: SiteModel, node: Node) -> Line | None:
     g = model.graph
     on, start, end = g.value(node, DCO.date), g.value(node, DCO.startDate), g.value(node, DCO.endDate)
     if on is None and start is None:
@@ -154,7 +156,7 @@ def _when(model: SiteModel, node: URIRef) -> Line | None:
 def _signed(model: SiteModel, agreement: URIRef) -> list[Line]:
     """"signed: 21 May 2019 (signing of ...)": the signings of an agreement, with their dates."""
     out = []
-    for signing in sorted(model.graph.subjects(DCO.signedAgreement, agreement)):
+    for signing in ordered(model.graph.subjects(DCO.signedAgreement, agreement)):
         when = _when(model, signing)
         items = (when.items[:1] if when is not None else []) + [Item(value=model.value(signing), aside=True)]
         out.append(Line(None, SIGNED, items))
@@ -166,7 +168,7 @@ def paragraphs(entity: Entity) -> list:
     return sorted({(q.paragraph, q.paragraph_anchor) for q in entity.quotes})
 
 
-def _stated(model: SiteModel, node: URIRef) -> Label | None:
+def _stated(model: SiteModel, node: Node) -> Label | None:
     stated = model.graph.value(node, DCO.dateAsStated)
     if stated is None:
         return None

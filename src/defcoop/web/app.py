@@ -29,11 +29,14 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 
 
-async def _problem(request: Request, exc: Problem) -> Response:
+# Starlette types every handler as taking an Exception; each is registered for one class.
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
     return response(exc.status, exc.detail, exc.parameter, request.url.path, exc.headers)
 
 
-async def _http(request: Request, exc: HTTPException) -> Response:
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
     detail = {404: f"nothing at {request.url.path}",
               405: f"{request.method} is not allowed here: the service is read-only"}.get(exc.status_code, exc.detail)
     return response(exc.status_code, detail, None, request.url.path, dict(exc.headers or {}))

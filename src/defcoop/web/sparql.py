@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from urllib.parse import parse_qsl
+from typing import Any
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -106,7 +107,7 @@ def checked_query(pairs: list[tuple[str, str]]) -> tuple[str, list[str], list[st
 def evaluate(store: ox.Store, text: str, defaults: list[str], named: list[str], accept: str | None):
     """Run the query and serialise its answer in the media type ``accept`` prefers:
     ``(bytes, media type)``. Runs in a worker thread (the query may take a while)."""
-    options = {}
+    options: dict[str, Any] = {}
     if defaults:
         options["default_graph"] = [ox.NamedNode(i) for i in defaults]
     if named:
@@ -118,11 +119,19 @@ def evaluate(store: ox.Store, text: str, defaults: list[str], named: list[str], 
         raise Problem(400, f"SPARQL syntax error: {message}", "query") from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise Problem(400, f"the query failed: {' '.join(str(exc).split())}", "query") from None
-    table = GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS
+    if isinstance(result, ox.QueryTriples):
+        media = _media(accept, GRAPHS)
+        return result.serialize(format=GRAPHS[media]), media
+    media = _media(accept, RESULTS)
+    return result.serialize(format=RESULTS[media]), media
+
+
+def _media(accept: str | None, table: dict) -> str:
+    """The media type of ``table`` that ``accept`` prefers; 406 if none."""
     media = choose(accept, list(table))
     if media is None:
         raise Problem(406, f"this answer is available as {', '.join(table)}; Accept asked for {accept}")
-    return result.serialize(format=table[media]), media
+    return media
 
 
 def timed(function, *args):
