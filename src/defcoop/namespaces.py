@@ -1,12 +1,21 @@
 """The namespaces of the graph, declared once for every module.
 
-`PREFIX_IRIS` is the table (prefix -> namespace IRI as text); `PREFIXES` and the
+`PREFIX_IRIS` is the table of the vocabularies' and the identifiers' prefixes (prefix ->
+namespace IRI as text). A namespace that one document mints, such as the letter's
+annotations (``ann:``), is not in it: the document declares it, and `display_prefixes`
+adds what the project's documents declare, for shortening and writing IRIs. `PREFIXES` and the
 namespace constants (`DCO`, `ID`, ...) are the same as rdflib `Namespace` objects,
 made on first use, so that code which only prints IRIs (``defcoop query``) does not
 import rdflib (about 0.3 s of a command's start).
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from defcoop import resources
 
 _ID = "https://w3id.org/defcoop/id/"
 _VOCAB = "https://w3id.org/defcoop/vocab/"
@@ -27,8 +36,6 @@ PREFIX_IRIS: dict[str, str] = {
     "qty": _ID + "quantity/",
     "cit": _ID + "citation/",
     "view": _ID + "assessment/",
-    # annotations are minted per document; this is the letter's, as its file binds it
-    "ann": _ID + "annotation/kst-33279-29/",
     "status": _VOCAB + "status/",
     "precision": _VOCAB + "precision/",
     "season": _VOCAB + "season/",
@@ -54,6 +61,52 @@ PREFIX_IRIS: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "wd": "http://www.wikidata.org/entity/",
 }
+
+_HEAD_LINE = re.compile(
+    r"\s*(?:(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.?|@base\s.*|BASE\s.*|#.*)?\s*",
+    re.IGNORECASE)
+
+
+def declared_prefixes(path: Path) -> dict[str, str]:
+    """The prefixes a Turtle or TriG file declares in its head (up to its first statement).
+
+    >>> from defcoop import resources
+    >>> declared_prefixes(resources.document_files()[0])["ann"]
+    'https://w3id.org/defcoop/id/annotation/kst-33279-29/'
+    """
+    out: dict[str, str] = {}
+    if path.suffix not in (".ttl", ".trig"):
+        return out
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = _HEAD_LINE.fullmatch(line)
+            if m is None:
+                break
+            if m.group(2) is not None:
+                out.setdefault(m.group(1) or "", m.group(2))
+    return out
+
+
+def display_prefixes(home: Path | None = None) -> dict[str, str]:
+    """`PREFIX_IRIS` and the prefixes the project's documents declare for what they mint
+    (``ann:``), for shortening and writing IRIs. A prefix two documents bind to different
+    namespaces is left out, as is one that `PREFIX_IRIS` already binds.
+
+    ``home``: a project folder (default: the project's, `resources.root()`).
+    """
+    return _display_prefixes(home or resources.root())
+
+
+@lru_cache(maxsize=8)  # per project folder, whose files do not change while it runs
+def _display_prefixes(home: Path) -> dict[str, str]:
+    found: dict[str, set[str]] = {}
+    for path in resources.document_files(home):
+        for prefix, iri in declared_prefixes(path).items():
+            found.setdefault(prefix, set()).add(iri)
+    minted = {p: iris.pop() for p, iris in sorted(found.items())
+              if p and len(iris) == 1 and p not in PREFIX_IRIS}
+    return {**PREFIX_IRIS, **{p: iri for p, iri in minted.items() if iri not in PREFIX_IRIS.values()}}
+
 
 #: the module's namespace constants: name -> prefix in `PREFIX_IRIS`
 _CONSTANTS = {"DCO": "dco", "ID": "id", "VOCAB": None, "OA": "oa", "WD": "wd", "SCHEMA": "schema"}

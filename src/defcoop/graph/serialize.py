@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from defcoop.graph import rdf_formats
+from defcoop.namespaces import display_prefixes
 
 from defcoop.query.formats import shorten
 
@@ -45,11 +46,7 @@ _INDENT = "    "
 
 
 def _namespaces(prefixes=None) -> dict[str, str]:
-    if prefixes is None:
-        from defcoop.namespaces import PREFIXES
-
-        prefixes = PREFIXES
-    return {p: str(ns) for p, ns in prefixes.items()}
+    return {p: str(ns) for p, ns in (display_prefixes() if prefixes is None else prefixes).items()}
 
 
 # --------------------------------------------------------------------------- blank nodes

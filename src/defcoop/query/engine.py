@@ -575,11 +575,11 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
 
     N-Triples come sorted, so that exports diff cleanly (as `defcoop.graph.export` does).
     """
-    from defcoop.namespaces import PREFIX_IRIS
+    from defcoop.namespaces import display_prefixes
 
     if fmt not in _EXPORT_FORMATS:
         raise DefcoopError(f"--format: unknown format {fmt!r} (known: {', '.join(_EXPORT_FORMATS)})")
-    prefixes = dict(PREFIX_IRIS)
+    prefixes = display_prefixes()
     data = store.dump(
         format=_EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(),
         prefixes=None if fmt == "nt" else prefixes,

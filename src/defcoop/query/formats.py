@@ -20,10 +20,11 @@ import csv
 import io
 import json
 import re
+from functools import lru_cache
 
 import pyoxigraph as ox
 
-from defcoop.namespaces import PREFIX_IRIS
+from defcoop.namespaces import display_prefixes
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 
@@ -32,14 +33,16 @@ _PLAIN = (_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langStrin
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
 
 
-def _prefixes(prefixes=None):
-    if prefixes is None:
-        return _PROJECT_PREFIXES
-    # longest namespace first, so that doc: wins over id: for id:document/...
-    return sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda x: (-len(x[1]), x[0]))
+def _prefixes(prefixes=None) -> tuple[tuple[str, str], ...]:
+    """(prefix, namespace), longest namespace first, so that doc: wins over id: for
+    id:document/...; by default the project's (`display_prefixes`)."""
+    table = display_prefixes() if prefixes is None else prefixes
+    return _longest_first(tuple((p, str(ns)) for p, ns in table.items()))
 
 
-_PROJECT_PREFIXES = _prefixes(PREFIX_IRIS)
+@lru_cache(maxsize=16)  # keyed by the table's content
+def _longest_first(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(pairs, key=lambda x: (-len(x[1]), x[0])))
 
 
 def shorten(iri: str, prefixes=None) -> str:
