@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Accept substring -> extension, in the order the rules test them
-BY_ACCEPT = (
-    ("text/turtle", "ttl"),
-    ("application/ld\\+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("text/html", "html"),
+from defcoop.web.things import REPRESENTATIONS
+
+#: Accept pattern -> extension, in the order the rules test them: the representations
+#: the server negotiates (`things.REPRESENTATIONS`), RDF first, HTML (which a browser's
+#: Accept lists beside ``*/*``) last
+BY_ACCEPT = tuple(
+    (re.escape(media), ext) for ext, media in sorted(REPRESENTATIONS.items(), key=lambda em: em[0] == "html")
 )
 #: the folders and names under https://w3id.org/defcoop/ that are things (our IRIs
 #: hold no dot; a path with one is a document, ``id/NL.ttl``, and passes unchanged)
