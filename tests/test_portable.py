@@ -10,8 +10,8 @@
 
 The engines hold the project as ``defcoop load`` / ``serve`` ship it: one named graph
 per file, the entailed graph among them, queried as their union. The Oxigraph server
-is ``$DEFCOOP_TEST_OXIGRAPH_URL`` if set, else one started here from the ``oxigraph``
-binary of the test extra; Virtuoso is ``$DEFCOOP_TEST_VIRTUOSO_URL`` (``.ci/run``
+is the session's (``oxigraph_server_url`` in conftest: ``$DEFCOOP_TEST_OXIGRAPH_URL``, else the ``oxigraph``
+binary of the test extra); Virtuoso is ``$DEFCOOP_TEST_VIRTUOSO_URL`` (``.ci/run``
 starts one; skipped, saying so, when it is not set).
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from support import normalise, rdflib_query
 from test_queries import on_oxigraph
-from test_store_support import OxigraphServer, defcoop
+from test_store_support import defcoop
 
 from defcoop.graph.files import default_sources
 from defcoop.query.endpoint import remote
@@ -85,18 +85,12 @@ def _load(args: list[str], env: dict | None = None) -> None:
 
 
 @pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    """The query URL of an Oxigraph server holding the project (as `defcoop load` puts it)."""
-    base = os.environ.get("DEFCOOP_TEST_OXIGRAPH_URL")
-    own = None
-    if not base:
-        own = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db").start()
-        base = own.url
-    base = base.rstrip("/")
+def oxigraph_server(oxigraph_server_url):
+    """The query URL of the session's Oxigraph server (`conftest.oxigraph_server_url`),
+    holding the project as `defcoop load` puts it."""
+    base = oxigraph_server_url
     _load(["--endpoint", base + "/query", "--update", base + "/update", "--gsp", base + "/store"])
-    yield base + "/query"
-    if own is not None:
-        own.stop()
+    return base + "/query"
 
 
 @pytest.fixture(scope="module")
