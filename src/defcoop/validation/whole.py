@@ -27,7 +27,7 @@ from defcoop.graph.files import Source, parse_into
 from defcoop.namespaces import PREFIXES
 from defcoop.validation import inference as inferring
 from defcoop.validation import schema
-from defcoop.validation.checks import literals, quotes, terms
+from defcoop.validation.checks import links, literals, quotes, terms
 from defcoop.validation.memo import ContentCache, digest_files
 from defcoop.validation.report import where
 from defcoop.validation.report.model import Finding, ValidationReport
@@ -136,6 +136,9 @@ def validate_whole(
     findings += terms.check_nodes(data, merged)
     findings += terms.check_not_reflexive(data)
     findings += literals.check(data)
+    links_of = shapes.derived(f"object properties {facts.key}",
+                              lambda: links.object_properties(ontology, shapes.graph))
+    findings += links.check(data, links_of)
 
     # 3. quotes against the source texts
     findings += quotes.check(merged)

@@ -20,8 +20,10 @@ from defcoop.validation.memo import digest_files
 from defcoop.validation.report.model import ValidationReport
 from defcoop.validation.shapes.index import ShapesIndex
 
-#: bump when what is cached changes
-VERSION = "5"
+#: what the cached results were computed by: the format of an entry (bump it when that
+#: changes) and the digest of the validation code itself, so that an upgrade or an edit
+#: of a check never reads results the code would no longer give
+VERSION = "6-" + digest_files(sorted(Path(__file__).resolve().parents[1].rglob("*.py")))[:16]
 #: cached unit results kept (the least recently written beyond this are removed)
 KEEP = 4096
 
