@@ -5,12 +5,15 @@ Each source file goes into its own named graph (``graph.default_sources()``:
 ``--graph KEY=IRI`` one of them). A load never shows readers half a graph:
 
 1. ask the query URL ``ASK {}`` (reachable, speaks SPARQL, credentials right);
-2. take the load lock: add this run's claim (``<urn:defcoop:load:RUN> a
-   prov:Activity; prov:startedAtTime …``) to the lock graph, then list the claims;
-   if another run's claim is there, withdraw ours, wait and try again (up to
-   ``--lock-wait`` seconds), then refuse (the oldest claim stays and waits instead).
-   A claim is committed before the claims are read, so of two loads at once at
-   least one sees the other: never both run;
+2. take the load lock (`LoadLock`): wait, only reading, while another run's live
+   claim is in the lock graph (up to ``--lock-wait`` seconds, then refuse); then add
+   this run's claim (``<urn:defcoop:load:RUN> a prov:Activity; prov:startedAtTime …;
+   schema:expires …``) and list the claims again: of runs that claimed at once the
+   oldest keeps its claim, the others withdraw and wait. A claim is committed before
+   the claims are read, so of two loads at once at least one sees the other: never
+   both run. A heartbeat thread renews the claim's lease (``--lock-lease``, by the
+   store's clock); a claim whose lease ran out (its load was killed) is removed by
+   the next load, which says so;
 3. replace, in ONE SPARQL Update request (one transaction on Oxigraph and
    Virtuoso): a marker ``<RUN> prov:endedAtTime …`` in the lock graph, then per
    file ``DROP SILENT GRAPH <IRI>`` and its triples in ``INSERT DATA`` batches.
@@ -20,9 +23,10 @@ Each source file goes into its own named graph (``graph.default_sources()``:
    with ``--gsp`` instead: ``PUT`` every file into a staging graph named for
    this run (``<IRI>/defcoop-staging/RUN``), then one request that, only if every
    staging graph holds exactly its file's triple count (checked in that same
-   request), sets the marker, replaces each graph by its staging copy and empties
-   the staging graphs. Readers of the union default graph see the staging copies
-   while they are there (Graph Store ``PUT`` is no transaction on either store);
+   request) and this run's claim is still there, sets the marker and replaces each
+   graph by its staging copy; the next request drops the staging graphs. Readers of
+   the union default graph see the staging copies while they are there (Graph Store
+   ``PUT`` is no transaction on either store);
 4. count each graph on the store and compare with the local file;
 5. withdraw the claim and the marker.
 
