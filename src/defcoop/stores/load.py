@@ -5,12 +5,15 @@ Each source file goes into its own named graph (``graph.default_sources()``:
 ``--graph KEY=IRI`` one of them). A load never shows readers half a graph:
 
 1. ask the query URL ``ASK {}`` (reachable, speaks SPARQL, credentials right);
-2. take the load lock: add this run's claim (``<urn:defcoop:load:RUN> a
-   prov:Activity; prov:startedAtTime …``) to the lock graph, then list the claims;
-   if another run's claim is there, withdraw ours, wait and try again (up to
-   ``--lock-wait`` seconds), then refuse (the oldest claim stays and waits instead).
-   A claim is committed before the claims are read, so of two loads at once at
-   least one sees the other: never both run;
+2. take the load lock (`LoadLock`): wait, only reading, while another run's live
+   claim is in the lock graph (up to ``--lock-wait`` seconds, then refuse); then add
+   this run's claim (``<urn:defcoop:load:RUN> a prov:Activity; prov:startedAtTime …;
+   schema:expires …``) and list the claims again: of runs that claimed at once the
+   oldest keeps its claim, the others withdraw and wait. A claim is committed before
+   the claims are read, so of two loads at once at least one sees the other: never
+   both run. A heartbeat thread renews the claim's lease (``--lock-lease``, by the
+   store's clock); a claim whose lease ran out (its load was killed) is removed by
+   the next load, which says so;
 3. replace, in ONE SPARQL Update request (one transaction on Oxigraph and
    Virtuoso): a marker ``<RUN> prov:endedAtTime …`` in the lock graph, then per
    file ``DROP SILENT GRAPH <IRI>`` and its triples in ``INSERT DATA`` batches.
@@ -20,9 +23,10 @@ Each source file goes into its own named graph (``graph.default_sources()``:
    with ``--gsp`` instead: ``PUT`` every file into a staging graph named for
    this run (``<IRI>/defcoop-staging/RUN``), then one request that, only if every
    staging graph holds exactly its file's triple count (checked in that same
-   request), sets the marker, replaces each graph by its staging copy and empties
-   the staging graphs. Readers of the union default graph see the staging copies
-   while they are there (Graph Store ``PUT`` is no transaction on either store);
+   request) and this run's claim is still there, sets the marker and replaces each
+   graph by its staging copy; the next request drops the staging graphs. Readers of
+   the union default graph see the staging copies while they are there (Graph Store
+   ``PUT`` is no transaction on either store);
 4. count each graph on the store and compare with the local file;
 5. withdraw the claim and the marker.
 
@@ -37,6 +41,7 @@ import datetime as _dt
 import functools
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -52,6 +57,8 @@ STAGING_SUFFIX = "/defcoop-staging"
 LOCK_GRAPH = "defcoop-load-lock"  # below the graph base
 RUN_PREFIX = "urn:defcoop:load:"
 PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"  # schema:expires: the end of a claim's lease
+LEASE = 30.0  # seconds a claim holds without a heartbeat (--lock-lease)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -79,7 +86,7 @@ class Step:
     describe: str
     run: Callable[[], object]
     triples: int = 0  # how far it moves the progress bar
-    phase: str = "stage"  # "check", "lock", "stage", "replace", "verify", "unlock"
+    phase: str = "stage"  # "check", "lock", "stage", "replace", "unstage", "verify", "unlock"
     graph: str = ""  # the graph a "verify" step counts
 
 
@@ -106,6 +113,7 @@ class Plan:
     reports: list[Report]
     cleanup: str = ""  # the command that removes what a failed run left
     staging: list[str] = field(default_factory=list)  # with --gsp
+    claim: LoadLock | None = None  # this run's claim on the load lock, once planned
 
     @property
     def run_iri(self) -> str:
@@ -177,7 +185,8 @@ def _now() -> str:
 
 def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
          lock: str | None = None, lock_wait: float = 60, run: str | None = None,
-         cleanup: str = "") -> Plan:
+         cleanup: str = "", lease: float = LEASE,
+         notice: Callable[[str], None] | None = None) -> Plan:
     """Every request of the load, in order (nothing is sent here)."""
     if batch_size < 1:
         raise DefcoopError(f"--batch-size: must be at least 1 (got {batch_size})")
@@ -185,19 +194,24 @@ def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
         raise DefcoopError("--gsp: no Graph Store URL given")
     if lock_wait < 0:
         raise DefcoopError(f"--lock-wait: must be 0 or more (got {lock_wait:g})")
+    if not lease > 0:
+        raise DefcoopError(f"--lock-lease: must be more than 0 (got {lease:g})")
     run = run or new_run()
     lock = lock or lock_graph()
     reports = [Report(t.key, t.graph, len(t.triples)) for t in loads]
     out = Plan(run, lock, loads, [], reports, cleanup)
     me = out.run_iri
+    claim = out.claim = LoadLock(store, lock, me, lock_wait, lease, notice)
     q, u = redact(store.query_url), redact(store.update_url)
     steps = out.steps
     steps.append(Step(f"POST {q}  ASK {{}}  (the store answers SPARQL)", lambda: store.ask(), phase="check"))
     steps.append(Step(
-        f"POST {u}  INSERT DATA {{ GRAPH <{lock}> {{ <{me}> a prov:Activity }} }}  (claim the load lock)\n"
-        f"POST {q}  list the claims in <{lock}>  (another load's claim: withdraw ours, wait, "
-        f"retry for up to {lock_wait:g} s, then refuse)",
-        lambda: acquire(store, lock, me, lock_wait), phase="lock"))
+        f"POST {q}  list the claims in <{lock}>  (another load's: wait, reading only, for up to "
+        f"{lock_wait:g} s, then refuse; one whose lease ran out: remove it, say so)\n"
+        f"POST {u}  INSERT DATA {{ GRAPH <{lock}> {{ <{me}> a prov:Activity ; schema:expires "
+        f"(the store's NOW() + {lease:g} s) }} }}  (claim the load lock; a heartbeat renews "
+        f"the lease every {claim.interval:g} s until the claim is withdrawn)",
+        claim.acquire, phase="lock"))
     marker = f"INSERT DATA {{ GRAPH <{lock}> {{ <{me}> <{PROV}endedAtTime> {_now()} }} }}"
 
     if use_gsp:
@@ -216,6 +230,9 @@ def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
             f"count, mark <{me}> done and replace " + " ; ".join(
                 f"<{t.graph}> by <{t.staging(run)}>" for t in loads),
             lambda: _swap(store, text, lock, me), phase="replace"))
+        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in out.staging)
+        steps.append(Step(f"POST {u}  DROP SILENT GRAPH every staging graph of this run  (one request)",
+                          lambda: store.update(drops), phase="unstage"))
     elif loads:
         ops = [marker]
         lines = [f"POST {u}  one request, one transaction:", f"    {marker}"]
@@ -236,30 +253,31 @@ def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
             functools.partial(store.count, t.graph), phase="verify", graph=t.graph,
         ))
     steps.append(Step(f"POST {u}  DELETE WHERE {{ GRAPH <{lock}> {{ <{me}> ?p ?o }} }}  "
-                      "(withdraw the claim)", lambda: release(store, lock, me), phase="unlock"))
+                      "(withdraw the claim)", claim.release, phase="unlock"))
     return out
 
 
 def guarded_swap(loads: list[Target], run: str, lock: str, me: str) -> str:
-    """One update: if every staging graph holds exactly its file's count, the marker;
-    then, only where the marker is, each graph replaced by its staging copy and the
-    staging copies emptied. Otherwise it changes nothing."""
+    """One update: if this run's claim is there and every staging graph holds exactly
+    its file's count, the marker;
+    then, only where the marker is, each graph replaced by its staging copy.
+    Otherwise it changes nothing."""
     counts = " ".join(
         f"{{ SELECT (COUNT(*) AS ?n{i}) WHERE {{ GRAPH <{t.staging(run)}> {{ ?s{i} ?p{i} ?o{i} }} }} }}"
         for i, t in enumerate(loads))
     full = " && ".join(f"?n{i} = {len(t.triples)}" for i, t in enumerate(loads))
     done = f"GRAPH <{lock}> {{ <{me}> <{PROV}endedAtTime> ?done }}"
+    mine = f"GRAPH <{lock}> {{ <{me}> a <{PROV}Activity> }}"  # our claim still holds
     ops = [(f"INSERT {{ GRAPH <{lock}> {{ <{me}> <{PROV}endedAtTime> {_now()} }} }} "
-            f"WHERE {{ {counts} FILTER({full}) }}")]
+            f"WHERE {{ {mine} {counts} FILTER({full}) }}")]
     for t in loads:
         ops.append(f"DELETE {{ GRAPH <{t.graph}> {{ ?s ?p ?o }} }} "
                    f"WHERE {{ {done} GRAPH <{t.graph}> {{ ?s ?p ?o }} }}")
     for t in loads:
         ops.append(f"INSERT {{ GRAPH <{t.graph}> {{ ?s ?p ?o }} }} "
                    f"WHERE {{ {done} GRAPH <{t.staging(run)}> {{ ?s ?p ?o }} }}")
-    for t in loads:
-        ops.append(f"DELETE {{ GRAPH <{t.staging(run)}> {{ ?s ?p ?o }} }} "
-                   f"WHERE {{ {done} GRAPH <{t.staging(run)}> {{ ?s ?p ?o }} }}")
+    # the staging graphs are dropped by the next request: copying them in and emptying
+    # them in this one made the swap on Virtuoso ~1.5 times as slow
     return " ;\n".join(ops)
 
 
@@ -267,39 +285,166 @@ class LockBusy(StoreError):
     """Another load holds the lock."""
 
 
-def claims(store: Store, lock: str) -> list[tuple[str, str]]:
-    """Every load claim in the lock graph: (run IRI, start time)."""
-    rows = store.select(f"SELECT ?run ?t WHERE {{ GRAPH <{lock}> {{ ?run a <{PROV}Activity> . "
-                        f"OPTIONAL {{ ?run <{PROV}startedAtTime> ?t }} }} }}")
-    return sorted((r.get("run", ""), r.get("t", "")) for r in rows)
+@dataclass(frozen=True)
+class Claim:
+    """One load's claim in the lock graph, as read with the store's clock."""
+
+    run: str  # its run IRI
+    started: str = ""
+    expires: str = ""  # its lease: refreshed by its heartbeat; "" in a claim of an older defcoop
+    now: str = ""  # the store's NOW() when the claim was read
+
+    @property
+    def stale(self) -> bool:
+        """Has its lease run out (by the store's clock)? A claim without a lease never does."""
+        try:
+            return bool(self.expires and self.now) and _instant(self.expires) < _instant(self.now)
+        except ValueError:
+            return False
 
 
-def acquire(store: Store, lock: str, me: str, wait: float) -> None:
-    """Claim the load lock; wait while another load holds it, then refuse (`LockBusy`).
+def _instant(text: str) -> _dt.datetime:
+    """An xsd:dateTime's lexical form as a datetime (one without a timezone taken as UTC)."""
+    value = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
-    A run proceeds only when the claims it reads, after its own claim is committed,
-    are its own alone. Of runs that see each other the oldest claim (run names start
-    with their UTC time) stays and waits; the others withdraw theirs and try again.
+
+def expiry(store: Store, lease: float) -> str:
+    """The store's clock plus ``lease`` seconds, as an xsd:dateTime literal (in the form
+    the store's ``NOW()`` takes, so that the two compare on any store)."""
+    rows = store.select("SELECT (NOW() AS ?now) WHERE {}")
+    try:
+        text = rows[0]["now"].strip()
+        naive = _dt.datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is None
+        when = _instant(text) + _dt.timedelta(seconds=lease)
+    except (IndexError, KeyError, ValueError):
+        raise StoreError(f"{redact(store.query_url)}: no usable NOW() from the store") from None
+    stamp = (when.replace(tzinfo=None).isoformat() if naive
+             else when.isoformat().replace("+00:00", "Z"))
+    return f'"{stamp}"^^<{XSD}dateTime>'
+
+
+def claims(store: Store, lock: str) -> list[Claim]:
+    """Every load claim in the lock graph, oldest run first."""
+    rows = store.select(
+        f"SELECT ?run ?t ?exp (NOW() AS ?now) WHERE {{ GRAPH <{lock}> {{ ?run a <{PROV}Activity> . "
+        f"OPTIONAL {{ ?run <{PROV}startedAtTime> ?t }} OPTIONAL {{ ?run <{SCHEMA}expires> ?exp }} }} }}")
+    found: dict[str, Claim] = {}
+    for r in rows:
+        run = r.get("run", "")
+        seen = found.get(run)
+        exp = r.get("exp", "")
+        if seen and seen.expires and (not exp or _later(seen.expires, exp)):
+            continue  # a heartbeat raced: the latest lease counts
+        found[run] = Claim(run, r.get("t", ""), exp, r.get("now", ""))
+    return [found[k] for k in sorted(found)]
+
+
+def _later(a: str, b: str) -> bool:
+    try:
+        return _instant(a) >= _instant(b)
+    except ValueError:
+        return False
+
+
+class LoadLock:
+    """This run's claim on the store's load lock, kept alive by a heartbeat.
+
+    `acquire` adds the claim (``<RUN> a prov:Activity ; prov:startedAtTime … ;
+    schema:expires …``) and proceeds only when the claims it then reads are its own
+    alone; of runs that see each other the oldest (run names start with their UTC
+    time) keeps its claim and waits, the others withdraw theirs. A waiting run only
+    reads (on Virtuoso a write beside another load's replace request can deadlock
+    it). From the moment its claim is in, a daemon thread refreshes its lease every
+    `interval` seconds, through its own `Store` (the one client); a claim whose
+    lease has run out by the store's clock (its load was killed, or lost the store
+    for longer than the lease) is stale: a waiting run removes it, saying so
+    through ``notice``, and goes on.
     """
-    deadline = time.monotonic() + wait
-    claim = (f"INSERT DATA {{ GRAPH <{lock}> {{ <{me}> a <{PROV}Activity> ; "
-             f"<{PROV}startedAtTime> {_now()} }} }}")
-    while True:
-        store.update(claim)
-        while True:
-            others = [c for c in claims(store, lock) if c[0] != me]
-            if not others:
-                return
-            if me < min(run for run, _ in others) and time.monotonic() < deadline:
-                time.sleep(random.uniform(0.05, 0.2))  # the oldest: keep the claim, wait
+
+    def __init__(self, store: Store, graph: str, run_iri: str, wait: float = 60,
+                 lease: float = LEASE, notice: Callable[[str], None] | None = None):
+        self.store, self.graph, self.me = store, graph, run_iri
+        self.wait, self.lease = wait, lease
+        self.notice = notice or (lambda line: None)
+        self.interval = max(0.2, min(5.0, lease / 3))
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        self.sent = False  # a claim went out (and may be on the store)
+
+    def _claim_text(self) -> str:
+        return (f"INSERT DATA {{ GRAPH <{self.graph}> {{ <{self.me}> a <{PROV}Activity> ; "
+                f"<{PROV}startedAtTime> {_now()} ; <{SCHEMA}expires> {expiry(self.store, self.lease)} }} }}")
+
+    def others(self) -> list[Claim]:
+        """The live claims of other runs (stale ones removed, each saying so)."""
+        live = []
+        for c in claims(self.store, self.graph):
+            if c.run == self.me:
                 continue
-            break
-        release(store, lock, me)
-        if time.monotonic() >= deadline:
-            run, started = others[0]
-            raise LockBusy(f"another load is running on this store ({run}, started {started or '?'}); "
-                           f"waited {wait:g} s (--lock-wait)", answered=True)
-        time.sleep(random.uniform(0.2, 0.8))
+            if c.stale:
+                self.store.update(f"DELETE WHERE {{ GRAPH <{self.graph}> {{ <{c.run}> ?p ?o }} }}")
+                self.notice(f"removed a stale load claim <{c.run}> (started {c.started or '?'}; its "
+                            f"lease ran out at {c.expires} by the store's clock: its load stopped "
+                            "without withdrawing it)")
+                continue
+            live.append(c)
+        return live
+
+    def acquire(self) -> None:
+        """Claim the lock; wait while another load holds it, then refuse (`LockBusy`)."""
+        deadline = time.monotonic() + self.wait
+        while True:
+            others = self.others()
+            if not others:
+                text = self._claim_text()
+                self.sent = True
+                self.store.update(text)
+                self._start_heartbeat()
+                others = self.others()
+                if others and self.me < min(c.run for c in others):
+                    while others and time.monotonic() < deadline:  # the oldest: keep it, wait
+                        time.sleep(random.uniform(0.05, 0.15))
+                        others = self.others()
+                if not others:
+                    return
+                self.release()
+            if time.monotonic() >= deadline:
+                c = others[0]
+                raise LockBusy(f"another load is running on this store ({c.run}, started "
+                               f"{c.started or '?'}); waited {self.wait:g} s (--lock-wait)",
+                               answered=True)
+            time.sleep(random.uniform(0.05, 0.25))
+
+    def _start_heartbeat(self) -> None:
+        self._stop.clear()
+        beats = self.store.with_(timeout=max(1.0, min(self.store.timeout, self.lease / 2)), retries=0)
+        g, me, expires = self.graph, self.me, f"<{SCHEMA}expires>"
+
+        def beat() -> None:
+            while not self._stop.wait(self.interval):
+                try:
+                    beats.update(
+                        f"DELETE {{ GRAPH <{g}> {{ <{me}> {expires} ?e }} }} "
+                        f"INSERT {{ GRAPH <{g}> {{ <{me}> {expires} {expiry(beats, self.lease)} }} }} "
+                        f"WHERE {{ GRAPH <{g}> {{ <{me}> a <{PROV}Activity> "
+                        f"OPTIONAL {{ <{me}> {expires} ?e }} }} }}")
+                except StoreError:
+                    pass  # the next beat tries again; until the lease runs out the claim holds
+
+        self._beat = threading.Thread(target=beat, name=f"defcoop-lease-{self.me}", daemon=True)
+        self._beat.start()
+
+    def stop_heartbeat(self) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=self.interval + 1)
+            self._beat = None
+
+    def release(self) -> None:
+        """Stop the heartbeat and withdraw the claim (and this run's marker)."""
+        self.stop_heartbeat()
+        release(self.store, self.graph, self.me)
 
 
 def release(store: Store, lock: str, me: str) -> None:
@@ -355,6 +500,8 @@ def run(store: Store, plan: Plan, advance: Callable[[int], None] | None = None) 
         try:
             found = step.run()
         except StoreError as exc:
+            if plan.claim is not None:
+                plan.claim.stop_heartbeat()  # what is left of the claim is removed or named below
             if step.phase == "check":
                 raise
             if step.phase == "stage" and not exc.answered:
@@ -380,12 +527,16 @@ def _failure(store: Store, plan: Plan, step: Step, exc: StoreError, locked: bool
         if isinstance(exc, LockBusy):
             return (f"load refused, nothing written: {exc}; if no load is running, remove its "
                     f"claim with: `{plan.cleanup}`")
-        if exc.answered:
+        if exc.answered or (plan.claim is not None and not plan.claim.sent):
             return f"load refused, nothing written: {exc}"
         locked = True  # the claim may have arrived
     if step.phase == "unlock":
         return (f"loaded and verified, but this run's claim <{plan.run_iri}> in <{plan.lock_graph}> "
-                f"could not be withdrawn ({exc}): remove it with: `{plan.cleanup}`")
+                f"could not be withdrawn ({exc}): the next load removes it once its lease has run "
+                f"out, or remove it now with: `{plan.cleanup}`")
+    if step.phase == "unstage":
+        left = _tidy(store, plan, locked, staging=True)
+        return f"loaded (every graph replaced), but dropping the staging graphs failed{left}: {exc}"
     if step.phase == "verify":
         left = _tidy(store, plan, locked, staging=False)
         return f"loaded, but verification could not run{left}: {exc}"
@@ -404,6 +555,8 @@ def _tidy(store: Store, plan: Plan, locked: bool, staging: bool) -> str:
     """Remove this run's staging graphs and claim (best effort: the store may be gone);
     the words saying what was removed or what is left and how to remove it."""
     graphs = plan.staging if staging else []
+    if plan.claim is not None:
+        plan.claim.stop_heartbeat()
     if not graphs and not locked:
         return "; nothing was written"
     ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
