@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 
     from defcoop.graph.files import Source
     from defcoop.query.results import QueryResult
+    from defcoop.stores.load import Report
     from defcoop.validation.report.model import ValidationReport
 
 __version__ = "0.1.0"
 
-__all__ = ["export", "load_graph", "run_query", "sources", "validate", "__version__"]
+__all__ = ["export", "load", "load_graph", "run_query", "sources", "validate", "__version__"]
 
 
 def sources(paths: Iterable[str | Path] | None = None, *, entailed: bool = True) -> list[Source]:
@@ -118,3 +119,50 @@ def export(fmt: str = "ttl", paths: Iterable[str | Path] | None = None) -> bytes
 
     store = load_store(sources(paths))
     return serialize.serialize(serialize.store_statements(store, fmt), fmt)
+
+
+def load(
+    endpoint: str,
+    *,
+    update: str | None = None,
+    gsp: str | None = None,
+    paths: Iterable[str | Path] | None = None,
+    entailed: bool = True,
+    auth: str | None = None,
+    preemptive_auth: bool = False,
+    timeout: float = 60,
+    lock_wait: float = 60,
+    dry_run: bool = False,
+) -> list[Report]:
+    """Load the graph into a triple store, one named graph per file, and verify it, as
+    ``defcoop load`` does: every graph replaced in one SPARQL Update request (or, with
+    ``gsp``, staged by the Graph Store Protocol and swapped in by one guarded request),
+    under the store's load lock, then counted on the store.
+
+    ``endpoint`` is the query URL, ``update`` the SPARQL Update URL (default: the query
+    URL). Credentials come from ``DEFCOOP_STORE_USER`` / ``DEFCOOP_STORE_PASSWORD``
+    only, and go only where the store asks for them (`defcoop.stores.client`).
+    Returns one `Report` per graph (``local`` and ``store`` counts); raises
+    `defcoop.errors.DefcoopError` saying what is left on the store if a request fails
+    or a count differs. ``dry_run``: plan only, send nothing (``store`` counts None).
+
+    >>> reports = load("http://127.0.0.1:7878/query", update="http://127.0.0.1:7878/update", dry_run=True)
+    >>> [(r.key, r.store) for r in reports][:2]
+    [('ontology/defcoop', None), ('ontology/vocabularies', None)]
+    """
+    from defcoop.errors import DefcoopError
+    from defcoop.stores import load as loading  # the HTTP client and the parsers, when used
+    from defcoop.stores.client import Store, credentials_from_env
+
+    store = Store(endpoint, update, gsp, credentials_from_env(auth, preemptive_auth), timeout=timeout)
+    planned = loading.plan(store, loading.targets(sources(paths, entailed=entailed)), use_gsp=gsp is not None,
+                           batch_size=250, lock=loading.lock_graph(), lock_wait=lock_wait,
+                           cleanup="defcoop load --cleanup --endpoint " + endpoint)
+    if dry_run:
+        return planned.reports
+    reports = loading.run(store, planned)
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        raise DefcoopError(f"verification failed: <{bad[0].graph}> holds {bad[0].store} triples on the store, "
+                           f"the local file {bad[0].local}")
+    return reports
