@@ -155,7 +155,8 @@ def test_a_bad_number_of_jobs_is_named(monkeypatch):
 
 
 def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
-    """A document that links to a node of another is validated with it (one unit)."""
+    """A document that links to a node of another is validated with it (one unit: the
+    two make one group, so the whole graph is that unit, with no base unit beside it)."""
     a = tmp_path / "a.ttl"
     a.write_text(INDEPENDENT.format(n=1, nl=' , "plaats 1"@nl'))
     b = tmp_path / "b.ttl"
@@ -165,8 +166,14 @@ def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
     )
     sources = ONTOLOGY + user_sources([a, b])
     units = incremental.plan(sources)
-    assert units.split and len(units) == 2  # the base, and a + b together
+    assert not units.split and len(units) == 1  # a + b together, with the base
+    c = tmp_path / "c.ttl"
+    c.write_text(INDEPENDENT.format(n=3, nl=' , "plaats 3"@nl'))
+    units = incremental.plan(sources + user_sources([c]))
+    assert units.split and len(units) == 3  # the base, a + b together, c
+    assert sorted(len(u) for u in units) == [0, 1, 2]
     assert same(sources) == []
+    assert same(sources + user_sources([c])) == []
 
 
 def _corpus(tmp_path, defects):
