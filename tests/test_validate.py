@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from defcoop.graph.files import default_sources, user_sources
+from defcoop.graph.files import default_sources, parse_into, user_sources
+from defcoop.validation.schema import read_into
 from defcoop.validation.shacl import sparql as sparql_constraints
 from defcoop.validation.validate import validate
 from defcoop.validation.vocabulary import SH
@@ -307,3 +309,37 @@ def test_every_finding_names_the_file_and_line_of_its_node():
             assert path in (str(CASES / case), str(CONTEXT)), (case, f)
             text = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
             assert text and not text[0].isspace(), (case, f.where, text)
+
+
+#: every file validation reads: the cases, the project's sources, the shapes and imports
+READ = sorted({*CASES.rglob("*.ttl"), *(s.path for s in default_sources()), *(ROOT / "ontology").rglob("*.ttl")})
+CAPITALS = '<https://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "x"@EN-GB , "012"^^<http://www.w3.org/2001/XMLSchema#integer> , 1.0E3 , [ a <https://example.org/B> ] .\n'
+
+
+@pytest.mark.parametrize("path", READ, ids=lambda p: str(p.relative_to(ROOT)))
+def test_read_into_gives_what_rdflib_parses(path):
+    """Validation parses with pyoxigraph (`schema.read_into`): the same triples (literals
+    normalised as rdflib's parser does them) and the same prefixes, in the same order."""
+    expected, got = Graph(), Graph()
+    parse_into(expected, path)
+    read_into(got, path)
+    assert isomorphic(expected, got)
+    assert list(got.namespaces()) == list(expected.namespaces())
+
+
+def test_read_into_on_what_oxigraph_reads_otherwise(tmp_path):
+    """A capital in a language tag (Oxigraph writes tags in lower case) and a file
+    Oxigraph refuses go to rdflib: the same graph, and the same error line."""
+    f = tmp_path / "capitals.ttl"
+    f.write_text(CAPITALS, encoding="utf-8")
+    expected, got = Graph(), Graph()
+    parse_into(expected, f)
+    read_into(got, f)
+    assert isomorphic(expected, got) and any(o.language == "EN-GB" for o in got.objects())
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<https://example.org/a> <https://example.org/b> .\n", encoding="utf-8")
+    with pytest.raises(Exception) as rdflib_error:
+        parse_into(Graph(), bad)
+    with pytest.raises(type(rdflib_error.value)) as ours:
+        read_into(Graph(), bad)
+    assert str(ours.value) == str(rdflib_error.value)

@@ -16,7 +16,9 @@ import logging
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+from rdflib.term import _toPythonMapping
 
 from defcoop.graph.files import Source, default_sources, user_sources
 from defcoop.validation import incremental
@@ -66,23 +68,36 @@ def test_project(own_cache):
 
 
 CONFORMING = {row["case"]: row["expect"] == "conforms" for row in MANIFEST}
+MANIFEST_ROWS: dict[str, list[dict]] = {}
+for _row in MANIFEST:
+    MANIFEST_ROWS.setdefault(_row["case"], []).append(_row)
 
 
-#: known differences from the pySHACL engine, each with its reason (open in issue 12)
-KNOWN = {
-    "invalid/year-ill-formed.ttl": "after other cases in the same process the incremental engine misses "
-    "one of pySHACL's findings on this case (it passes alone): a process-wide memo, not found yet",
-}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN[c], strict=False)) if c in KNOWN else c
-    for c in sorted(CONFORMING)
-])
+@pytest.mark.parametrize("case", sorted(CONFORMING))
 def test_case(case, own_cache):
     files = [CONTEXT] + ([CASES / case] if case != "context.ttl" else [])
     rows = same(ONTOLOGY + user_sources(files))
     assert (rows == []) == CONFORMING[case]
+
+
+def test_inference_leaves_rdflib_as_a_fresh_worker_has_it(tmp_path, own_cache):
+    """owlrl used to leave its lexical conversions in rdflib's process-wide table (xsd:gYear
+    among them): after an --inference run, "21 mei 2019"^^xsd:gYear was ill-typed here but
+    not in a fresh worker process, and the split engine missed pySHACL's sh:datatype finding."""
+    year = Literal("21 mei 2019", datatype=XSD.gYear)
+    before = dict(_toPythonMapping)
+    case = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/year-ill-formed.ttl"])
+    validate(case, inference="owlrl")
+    assert dict(_toPythonMapping) == before
+    assert Literal(str(year), datatype=XSD.gYear).ill_typed == year.ill_typed
+    # the case and an unrelated document: two units, validated in two worker processes
+    other = tmp_path / "place.ttl"
+    other.write_text(INDEPENDENT.format(n=1, nl=' , "plaats 1"@nl'))
+    sources = case + user_sources([other])
+    assert len(incremental.plan(sources)) == 3
+    plain = validate(sources, engine="pyshacl").rows()
+    assert validate(sources, engine="oxigraph", jobs=2).rows() == plain
+    assert len(plain) == len(MANIFEST_ROWS["invalid/year-ill-formed.ttl"])
 
 
 INDEPENDENT = """\
@@ -140,7 +155,8 @@ def test_a_bad_number_of_jobs_is_named(monkeypatch):
 
 
 def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
-    """A document that links to a node of another is validated with it (one unit)."""
+    """A document that links to a node of another is validated with it (one unit: the
+    two make one group, so the whole graph is that unit, with no base unit beside it)."""
     a = tmp_path / "a.ttl"
     a.write_text(INDEPENDENT.format(n=1, nl=' , "plaats 1"@nl'))
     b = tmp_path / "b.ttl"
@@ -150,8 +166,14 @@ def test_a_link_into_another_document_is_not_missing(tmp_path, own_cache):
     )
     sources = ONTOLOGY + user_sources([a, b])
     units = incremental.plan(sources)
-    assert units.split and len(units) == 2  # the base, and a + b together
+    assert not units.split and len(units) == 1  # a + b together, with the base
+    c = tmp_path / "c.ttl"
+    c.write_text(INDEPENDENT.format(n=3, nl=' , "plaats 3"@nl'))
+    units = incremental.plan(sources + user_sources([c]))
+    assert units.split and len(units) == 3  # the base, a + b together, c
+    assert sorted(len(u) for u in units) == [0, 1, 2]
     assert same(sources) == []
+    assert same(sources + user_sources([c])) == []
 
 
 def _corpus(tmp_path, defects):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import _toPythonMapping  # the table owlrl changes (see `expand`)
 
 KINDS = ("none", "rdfs", "owlrl")
 
@@ -39,7 +40,16 @@ def expand(graph: Graph, kind: str) -> tuple[Graph, list[str]]:
     import owlrl  # here: owlrl takes ~0.5 s to import, and only --inference needs it
 
     semantics = owlrl.RDFS_Semantics if kind == "rdfs" else owlrl.OWLRL_Semantics
-    owlrl.DeductiveClosure(semantics).expand(out)
+    # owlrl swaps its own lexical conversions into rdflib's process-wide table and puts
+    # back only rdflib's keys: xsd:gYear and nine more stay owlrl's, and every literal
+    # parsed later in this process (but not in a fresh worker) is typed by them
+    # ("21 mei 2019"^^xsd:gYear becomes ill-typed). The table is restored whole.
+    conversions = dict(_toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(semantics).expand(out)
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(conversions)
     errors = []
     for node in list(out.subjects(RDF.type, _ERR.ErrorMessage)):
         errors += [str(m) for m in out.objects(node, _ERR.error)]

@@ -5,13 +5,15 @@ with every document is not parsed once per document)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 from defcoop import resources
-from defcoop.graph.files import parse_into
+from defcoop.graph.files import base_iri, parse_into, rdf_format
 from defcoop.validation.memo import ContentCache, digest_files
 
 
@@ -27,15 +29,21 @@ def shapes_files() -> list[Path]:
 _PARSED: ContentCache[Graph] = ContentCache(size=64)
 
 
+def graph() -> Graph:
+    """An empty graph for validation's own use: rdflib's store without contexts (a plain
+    graph needs none), which adds and iterates triples ~40 % faster than the default."""
+    return Graph(store="SimpleMemory")
+
+
 def parsed(paths: Iterable[Path]) -> Graph:
     """The files parsed into one graph, once per process and content of the files; the
     caller only reads it. A file that does not parse raises `DataError` naming it."""
     paths = list(paths)
 
     def parse() -> Graph:
-        g = Graph()
+        g = graph()
         for path in paths:
-            parse_into(g, path)
+            read_into(g, path)
         return g
 
     return _PARSED.get(digest_files(paths), parse)
@@ -49,3 +57,59 @@ def add_parsed(graph: Graph, path: Path) -> None:
     add = graph.add
     for t in g:
         add(t)
+
+
+#: the formats `read_into` parses with pyoxigraph (rdflib's names)
+_OXIGRAPH = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "ntriples": ox.RdfFormat.N_TRIPLES}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: a language tag with a capital letter: Oxigraph writes tags in lower case, rdflib as written
+_CAPITAL_TAG = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
+_PREFIX_AT = re.compile(rb"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:", re.I)
+
+
+def read_into(graph: Graph, path: Path) -> None:
+    """`defcoop.graph.files.parse_into`, with pyoxigraph's parser (about twice as fast):
+    the same triples (literals made by rdflib's own constructor, so normalised as
+    rdflib's parser does; fresh blank nodes) and the same prefixes bound, in the order
+    the file declares them. Any other format, a file Oxigraph refuses (whose error
+    ``parse_into`` then names) or a language tag with capitals goes to rdflib."""
+    fmt = _OXIGRAPH.get(rdf_format(path)) if path.is_file() else None
+    try:
+        data = path.read_bytes() if fmt is not None else b""
+    except OSError:
+        fmt = None
+    if fmt is None or _CAPITAL_TAG.search(data):
+        return parse_into(graph, path)
+    triples = []
+    terms: dict = {}
+    try:
+        parser = ox.parse(data, format=fmt, base_iri=base_iri(path))
+        for q in parser:
+            triple = []
+            for x in (q.subject, q.predicate, q.object):
+                y = terms.get(x)
+                if y is None:
+                    y = terms[x] = _term(x)
+                triple.append(y)
+            triples.append(tuple(triple))
+        prefixes = parser.prefixes
+    except (SyntaxError, ValueError, OSError):
+        return parse_into(graph, path)
+    order = {m.group(1).decode() if m.group(1) else "": m.start() for m in reversed(list(_PREFIX_AT.finditer(data)))}
+    add = graph.add
+    for t in triples:
+        add(t)
+    for prefix in sorted(prefixes, key=lambda p: order.get(p, len(data))):
+        graph.bind(prefix, prefixes[prefix])
+
+
+def _term(x):
+    if isinstance(x, ox.NamedNode):
+        return URIRef(x.value)
+    if isinstance(x, ox.BlankNode):
+        return BNode()  # fresh, as rdflib's parser makes them: labels are per file
+    if x.language:
+        return Literal(x.value, lang=x.language)
+    if x.datatype.value == _XSD_STRING:
+        return Literal(x.value)
+    return Literal(x.value, datatype=URIRef(x.datatype.value))

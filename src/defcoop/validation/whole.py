@@ -23,7 +23,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from defcoop.errors import DataError
-from defcoop.graph.files import Source, parse_into
+from defcoop.graph.files import Source
 from defcoop.namespaces import PREFIXES
 from defcoop.validation import inference as inferring
 from defcoop.validation import schema
@@ -84,15 +84,15 @@ def validate_whole(
 ) -> ValidationReport:
     """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
     the compiled ``"oxigraph-whole"``)."""
-    ontology, data = Graph(), Graph()
+    ontology, data = schema.graph(), schema.graph()
     for source in sources:
         target = ontology if source.kind == "ontology" else data
         if source.kind in SHARED_KINDS:
             schema.add_parsed(target, source.path)
         else:
-            parse_into(target, source.path)
+            schema.read_into(target, source.path)
     imports = schema.parsed(schema.import_files())  # shared: read, never changed
-    merged = Graph()
+    merged = schema.graph()
     for g in (data, ontology):  # the prefixes the files declared, for showing names
         for prefix, ns in g.namespaces():
             merged.bind(prefix, ns, override=False)
@@ -130,7 +130,7 @@ def validate_whole(
                             lambda: terms.check_shapes(shapes, facts.known, facts.namespaces))
     if broken:
         raise DataError(broken[0] + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
-    findings += terms.check_declared(ontology + data, facts.known, facts.namespaces)
+    findings += terms.check_declared(data, facts.known, facts.namespaces, also=ontology, names=merged)
     findings += facts.minted
     findings += terms.check_classes_as_instances(data, facts.known, facts.classes)
     findings += terms.check_nodes(data, merged)

@@ -16,6 +16,7 @@ Each check returns `Finding` objects, the same as the SHACL part of validation.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -76,10 +77,14 @@ def _suggest(term: URIRef, known: set[URIRef], graph: Graph) -> str:
     return f" Did you mean {_show(URIRef(close[0]), graph)}?" if close else ""
 
 
-def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...]) -> list[Finding]:
-    """Every predicate, type, datatype and vocabulary IRI of ``data`` is declared."""
+def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...],
+                   also: Graph | None = None, names: Graph | None = None) -> list[Finding]:
+    """Every predicate, type, datatype and vocabulary IRI of ``data`` (and of ``also``,
+    checked first: the ontology, without copying both into one graph) is declared;
+    terms are shown with the prefixes of ``names`` (default: ``data``'s)."""
     out = []
     seen = set()
+    shown = data if names is None else names
 
     def flag(focus, path, term, what):
         key = (focus, path, term)
@@ -89,14 +94,14 @@ def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...])
         out.append(
             Finding(
                 focus, path,
-                f"{what} {_show(term, data)} is declared nowhere: not in the defcoop ontology, "
+                f"{what} {_show(term, shown)} is declared nowhere: not in the defcoop ontology, "
                 f"its vocabularies, nor the vocabularies it imports (ontology/imports/). "
-                f"Correct the spelling, or declare the term first.{_suggest(term, known, data)}",
+                f"Correct the spelling, or declare the term first.{_suggest(term, known, shown)}",
                 term, DCSH.DeclaredTermsCheck, DCSH.DeclaredTermConstraintComponent,
             )
         )
 
-    for s, p, o in data:
+    for s, p, o in itertools.chain(also if also is not None else (), data):
         if p not in known:
             flag(s, p, p, "The property")
         if p == RDF.type:

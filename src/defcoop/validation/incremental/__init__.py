@@ -19,8 +19,8 @@ Oxigraph (`defcoop.validation.shacl.compiled`), and, where it is exact, one docu
   reaches through a predicate that a shape reads backwards): a document that
   describes a base node, a base file that links into a document, or a document that
   reaches a base node through such a predicate, makes the whole graph one unit.
-  (The project's own letter does all three: it describes id:BENESAM and annotates it,
-  so today the project and corpora generated from it are validated as one unit.)
+  Documents that all form one group are one unit too (the base unit would only add
+  work): the project's letter and its entailed graph are.
 * Each unit's findings (with what is needed to show them: labels, the blank-node
   path to them, prefixes) are cached on disk under a key made of the content of the
   unit's files, the base, the shapes, the imports and `VERSION`; re-validating after

@@ -36,13 +36,12 @@ def hub_context(shapes: ShapesIndex, docs, hubs: set[str], at_focus: set[str], m
 
     typed, single = reads.backward(shapes)[2:]
     readable = reads.readable(shapes)
-    walks = reads.walks(shapes)
     described, reached = [], []
     for d in docs:
         one = results.memo(
             "hubs", [digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
                      sorted(typed), sorted(single), sorted(readable or ["*"]), shapes.digest],
-            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable, walks),
+            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable, reads.walks(shapes)),
         )
         if one is None:
             return None, None

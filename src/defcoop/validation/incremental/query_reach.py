@@ -17,10 +17,10 @@ GRAPH or SERVICE pattern, a subquery) gives no `Reader`: the caller walks everyt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-from rdflib.plugins.sparql.parserutils import CompValue
 
 THIS = Variable("this")
 
@@ -65,12 +65,14 @@ class Reader:
 
 def reader(query_text: str, prefixes: dict) -> Reader | None:
     """The `Reader` of a SHACL-SPARQL SELECT, or None if it cannot be followed."""
+    # a Reader unpickled from the cache needs none of rdflib's SPARQL:
     from rdflib.plugins.sparql import prepareQuery  # here: rdflib's SPARQL takes ~0.5 s to import
+    from rdflib.plugins.sparql.parserutils import CompValue  # here: as prepareQuery
 
     try:
         algebra = prepareQuery(query_text, initNs=prefixes).algebra
         patterns: list = []
-        _collect(algebra, patterns)
+        _collect(algebra, patterns, CompValue)
     except Unsupported:
         return None
     except Exception:  # a query rdflib cannot parse: the caller walks everything
@@ -78,8 +80,9 @@ def reader(query_text: str, prefixes: dict) -> Reader | None:
     return Reader(patterns)
 
 
-def _collect(node, out: list) -> None:
-    if isinstance(node, CompValue):
+def _collect(node: Any, out: list, comp: Any) -> None:
+    """The triple patterns of an algebra tree (``comp``: rdflib's CompValue class)."""
+    if isinstance(node, comp):
         if node.name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern", "SubSelect",
                          "ToMultiSet"):
             raise Unsupported(node.name)
@@ -98,13 +101,13 @@ def _collect(node, out: list) -> None:
                     out.append((s, p, o))
             return
         for value in node.values():
-            _collect(value, out)
+            _collect(value, out, comp)
     elif isinstance(node, dict):
         for value in node.values():
-            _collect(value, out)
+            _collect(value, out, comp)
     elif isinstance(node, (list, tuple)):
         for value in node:
-            _collect(value, out)
+            _collect(value, out, comp)
 
 
 def _check_path(p) -> None:

@@ -11,6 +11,7 @@ import re
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from defcoop.validation.incremental import results
 from defcoop.validation.shacl import components
 from defcoop.validation.shacl.compiled import METADATA, TARGETS, implicit_class_targets
 from defcoop.validation.shacl.paths import inverses
@@ -87,7 +88,11 @@ def walks(shapes: ShapesIndex) -> dict:
     shape reads but as a typed value): the queries' readers and the variable ``?x``
     (`defcoop.validation.incremental.query_reach`). A predicate whose queries cannot all be followed is left
     out (its linking nodes get the walk through everything)."""
-    return shapes.derived("incremental.walks", lambda: _walks(shapes))
+    # on disk too, by the shapes' content: reading the queries takes rdflib's SPARQL
+    # parser (~1.5 s with its import), on every run that recomputes a hub's context
+    return shapes.derived(
+        "incremental.walks", lambda: results.memo("walks", [shapes.digest], lambda: _walks(shapes)),
+    )
 
 
 def _walks(shapes: ShapesIndex) -> dict:

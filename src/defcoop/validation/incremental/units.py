@@ -73,6 +73,11 @@ def plan(sources: list[Source], shapes: ShapesIndex | None = None) -> Units:
     groups: dict = {}
     for d in docs:
         groups.setdefault(find(d), []).append(d)
+    if len(groups) == 1:
+        # one group of documents: its unit would hold every file anyway, and the base
+        # unit, the hubs' context and a second process would only add work (the
+        # project's letter and its entailed graph are one group)
+        return whole
     # what documents say about hub nodes: every unit needs it (X); the base unit also
     # needs, from each document, what a shape on a hub node reads (X')
     extra = []

@@ -28,6 +28,13 @@ def findings(data: Graph, core: Graph, shapes: Graph) -> list[Finding]:
     """pySHACL's top-level results of the shapes graph ``core`` on ``data``."""
     import pyshacl  # here, not at the top: keeps CLI start-up fast: pyshacl takes ~1 s to import
 
+    if not data.store.context_aware:  # pySHACL wraps the data in a Dataset: a store with contexts
+        copy = Graph()
+        for prefix, ns in data.namespaces():
+            copy.bind(prefix, ns, override=False)
+        for t in data:
+            copy.add(t)
+        data = copy
     _, results, _ = pyshacl.validate(
         data, shacl_graph=core, inference="none", advanced=False,
         allow_warnings=True, abort_on_first=False, meta_shacl=False, inplace=True,
