@@ -264,7 +264,8 @@ def run_size(size: int, args, work: Path) -> dict:
     env = {**os.environ, "DEFCOOP_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT / "src")}
     env.pop("DEFCOOP_NO_CACHE", None)
     res: dict = {"size": size, "triples": manifest["triples"], "documents": manifest["documents"],
-                 "merged_triples": merged, "engines": {}}
+                 "merged_triples": merged, "engines": {},
+                 "defects": json.loads((corpus / "defects.json").read_text(encoding="utf-8"))}
     eng = res["engines"]
     say = lambda text: print(f"   {text}", flush=True)  # noqa: E731
     print(f"== {size:,} triples ({manifest['documents']} documents; {merged:,} triples merged)", flush=True)
@@ -298,8 +299,6 @@ def run_size(size: int, args, work: Path) -> dict:
             r["same"] = compare(reference, r["keys"], name)
     if reference is not None and "keys" in res.get("pyshacl_edit", {}) and "keys" in res.get("defcoop_edit", {}):
         res["pyshacl_edit"]["same"] = compare(res["defcoop_edit"]["keys"], res["pyshacl_edit"]["keys"], "pyshacl")
-    for r in [*eng.values(), res["defcoop_warm"], res.get("defcoop_edit", {}), res.get("pyshacl_edit", {})]:
-        r.pop("keys", None)  # compared; the JSON keeps the counts and the differences
     shutil.rmtree(corpus, ignore_errors=True)
     clear_cache(cache_dir)
     for f in (data, shapes):
