@@ -400,7 +400,8 @@ def report(results: list[dict], cli: dict, meta: dict) -> str:
         "",
         f"Written by `python benchmarks/validation.py {meta['argv']}` on {meta['written']}. "
         f"Machine: {meta['machine']}. Versions: {meta['versions']}.",
-        "",
+        *([f"**Unfinished**: still to run when this was written: {', '.join(meta['unfinished'])} triples.", '']
+          if meta.get("unfinished") else [""]),
         "Each figure is one run in a fresh process: wall time, and peak memory = that process's maximum "
         "resident set size (`os.wait4`), with, where it is more, the peak of its whole process tree (the sum, "
         "sampled every 0.1 s: defcoop's worker pool). "
@@ -579,20 +580,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)  # the reports' ill-typed dates
     meta = {"argv": " ".join(argv) or "(defaults)", "defects": args.defects, "repeat": args.repeat,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "versions": versions()}
-    with tempfile.TemporaryDirectory(prefix="defcoop-validation-") as tmp:
-        work = Path(tmp)
-        results = [run_size(size, args, work) for size in args.size_list]
-        print("== defcoop validate on the project", flush=True)
-        cli = cli_runs(args, work) if args.repeat > 0 else {}
-    meta["written"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    text = report(results, cli, meta)
-    print(text)
     sys.path.insert(0, str(ROOT / "src"))
     from defcoop.graph.export import write_atomic
 
-    write_atomic(text.encode(), args.out)
-    write_atomic((json.dumps({"sizes": results, "cli": cli, "meta": meta}, indent=2) + "\n").encode(),
-                 args.out.with_suffix(".json"))
+    def write(results: list[dict], cli: dict, todo: list[int]) -> str:
+        """VALIDATION.md and .json as they stand (after each size: a long run leaves its part)."""
+        meta["written"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        meta["unfinished"] = [f"{n:,}" for n in todo]
+        text = report(results, cli, meta)
+        write_atomic(text.encode(), args.out)
+        write_atomic((json.dumps({"sizes": results, "cli": cli, "meta": meta}, indent=2) + "\n").encode(),
+                     args.out.with_suffix(".json"))
+        return text
+
+    with tempfile.TemporaryDirectory(prefix="defcoop-validation-") as tmp:
+        work = Path(tmp)
+        print("== defcoop validate on the project", flush=True)
+        cli = cli_runs(args, work) if args.repeat > 0 else {}
+        results: list[dict] = []
+        for i, size in enumerate(args.size_list):
+            results.append(run_size(size, args, work))
+            text = write(results, cli, args.size_list[i + 1:])
+    print(text)
     return 0
 
 
