@@ -355,7 +355,7 @@ def fmt_time(r: dict | None) -> str:
     if "skipped" in r:
         return "not run"
     if "timeout" in r:
-        return f"> {r['timeout']:.0f} s (timeout)"
+        return f"> {r['timeout']:.0f} s ({r.get('note', 'timeout')})"
     if "error" in r:
         return f"failed ({r['error']})"
     return f"{r['time']:.2f} s"
@@ -363,6 +363,8 @@ def fmt_time(r: dict | None) -> str:
 
 def fmt_mem(r: dict | None) -> str:
     """The process's peak, and that of its process tree where that is more (a worker pool)."""
+    if r and "peak_mb" not in r and r.get("tree_peak_mb"):
+        return f"≥ {r['tree_peak_mb']:.0f} MB (when stopped)"
     if not r or "peak_mb" not in r:
         return "–"
     tree = r.get("tree_peak_mb", 0)
@@ -545,7 +547,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="100k,1M", help="comma-separated, e.g. 10k (a smoke run), 100k,1M")
     ap.add_argument("--defects", type=int, default=20)
-    ap.add_argument("--timeout", type=float, default=3600, help="cap per run of defcoop, Jena, rudof (s)")
+    ap.add_argument("--timeout", type=float, default=1200, help="cap per run of defcoop, Jena, rudof (s)")
     ap.add_argument("--pyshacl-timeout", type=float, default=600, help="cap per pySHACL run (s)")
     ap.add_argument("--engines", default="jena,rudof,pyshacl", help="besides defcoop")
     ap.add_argument("--repeat", type=int, default=5, help="runs of defcoop validate on the project")
