@@ -402,6 +402,7 @@ def report(results: list[dict], cli: dict, meta: dict) -> str:
         "",
         f"Written by `python benchmarks/validation.py {meta['argv']}` on {meta['written']}. "
         f"Machine: {meta['machine']}. Versions: {meta['versions']}.",
+        *[f"{note}" for note in meta.get("notes", [])],
         *([f"**Unfinished**: still to run when this was written: {', '.join(meta['unfinished'])} triples.", '']
           if meta.get("unfinished") else [""]),
         "Each figure is one run in a fresh process: wall time, and peak memory = that process's maximum "
@@ -485,7 +486,7 @@ def target_lines(results: list[dict], cli: dict) -> list[str]:
             goal = f"full validation faster than {NAMES[name]} ({n})"
             if "time" not in ours:
                 out.append(f"| {goal} | defcoop {fmt_time(ours)} | not measured | defcoop did not finish |")
-            elif "time" not in other:
+            elif "time" not in other or "error" in other:
                 verdict = "yes" if "timeout" in other else "not measured"
                 out.append(f"| {goal} | defcoop {fmt_time(ours)}, {NAMES[name]} {fmt_time(other)} | {verdict} | "
                            f"{other.get('skipped', other.get('error', ''))} |")
@@ -509,7 +510,7 @@ def target_lines(results: list[dict], cli: dict) -> list[str]:
             ok = edit["time"] <= TARGETS["revalidate_s"]
             out.append(f"| {goal} | {edit['time']:.2f} s | "
                        f"{'yes' if ok else 'no: %.2f s over' % (edit['time'] - TARGETS['revalidate_s'])} | "
-                       f"{'' if ok else breakdown(edit)} |")
+                       f"{'' if ok else breakdown(edit) + warm_note(r).replace('with the cache warm', 'nothing changed')} |")
     cold = cli.get("cold cache")
     if cold:
         ok = cold["median"] <= TARGETS["cli_s"]
