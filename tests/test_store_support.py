@@ -290,11 +290,11 @@ def concurrent_loads(query_url, update_url, gsp_url, credentials, variants, pair
 
     parsed = [targets(v) for v in variants]  # once: each load sends the same files
     store = Store(query_url, update_url, gsp_url, credentials, retries=0, timeout=120)
-    run(store, plan(store, parsed[0], use_gsp=False, batch_size=250))  # the "before"
+    run(store, plan(store, parsed[0], use_gsp=False, batch_size=100))  # the "before"
 
     def one(loads, errors):
         try:
-            run(store, plan(store, loads, use_gsp=bool(gsp_url), batch_size=250, lock_wait=300))
+            run(store, plan(store, loads, use_gsp=bool(gsp_url), batch_size=100, lock_wait=300))
             errors.append(None)
         except Exception as exc:  # noqa: BLE001 -- reported by the test
             errors.append(str(exc))

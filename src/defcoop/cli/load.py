@@ -22,8 +22,8 @@ from defcoop.cli.common import auth_options, data_option, entailed_option, sourc
               help="Named graph for one source (KEY: kind/file, e.g. document/kst-33279-29, or the file name). Repeatable.")
 @click.option("--graph-base", metavar="IRI",
               help="Replace https://w3id.org/defcoop/graph/ at the start of every graph IRI.")
-@click.option("--batch-size", type=int, default=250, show_default=True,
-              help="Triples per INSERT DATA operation (Virtuoso: 250 is fastest; 5,000 fails).")
+@click.option("--batch-size", type=int, default=100, show_default=True,
+              help="Triples per INSERT DATA operation (Virtuoso: the smaller the faster; 5,000 fails).")
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each answer.")
 @click.option("--retries", type=int, default=3, show_default=True,
               help="Retries of a transient failure (connection refused, HTTP 429/502/503/504), with back-off.")

@@ -36,8 +36,9 @@ Virtuoso 7.2
     sql:big-data-const 0``): slow for big requests (the project's one replace
     request: 27-44 s) and ``INSERT DATA`` above about 1,200 triples fails; so
     every update to a store whose ``Server`` header says Virtuoso starts with
-    ``DEFINE sql:big-data-const 1`` (the same request: ~1 s), and ``--batch-size``
-    stays at 250 (1,000: ~4.7 s; 5,000 fails to compile). It refuses blank nodes in ``INSERT DATA`` (error SP031), so batches
+    ``DEFINE sql:big-data-const 1`` (the same request: ~1-2 s), and ``--batch-size``
+    is 100 (smaller batches compile faster: 100: 2.0-2.8 s, 250: 3.0-3.6 s, 500:
+    5.9 s on a busy machine; 5,000 fails to compile). It refuses blank nodes in ``INSERT DATA`` (error SP031), so batches
     holding them are sent as ``INSERT {…} WHERE {}`` (`insert_data`). Its HTTP
     Graph Store ``PUT`` is not atomic (readers see a graph empty or half there;
     two at once leave it doubled); one SPARQL Update request is one transaction

@@ -371,6 +371,7 @@ class LoadLock:
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.sent = False  # a claim went out (and may be on the store)
+        self._beat_timeout = max(1.0, min(store.timeout, lease / 2))
 
     def _claim_text(self) -> str:
         return (f"INSERT DATA {{ GRAPH <{self.graph}> {{ <{self.me}> a <{PROV}Activity> ; "
@@ -418,7 +419,7 @@ class LoadLock:
 
     def _start_heartbeat(self) -> None:
         self._stop.clear()
-        beats = self.store.with_(timeout=max(1.0, min(self.store.timeout, self.lease / 2)), retries=0)
+        beats = self.store.with_(timeout=self._beat_timeout, retries=0)
         g, me, expires = self.graph, self.me, f"<{SCHEMA}expires>"
 
         def beat() -> None:
@@ -438,7 +439,9 @@ class LoadLock:
     def stop_heartbeat(self) -> None:
         self._stop.set()
         if self._beat is not None:
-            self._beat.join(timeout=self.interval + 1)
+            # wait for a renewal in flight: one that commits after the claim is withdrawn
+            # would leave a lone schema:expires triple behind (snapshot isolation)
+            self._beat.join(timeout=2 * self._beat_timeout + 1)
             self._beat = None
 
     def release(self) -> None:
