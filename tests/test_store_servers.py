@@ -152,6 +152,10 @@ def test_failed_load_leaves_the_previous_graphs(store, method, fault, tmp_path):
                        + '\n<https://example.org/marker> <https://example.org/p> "changed" .\n',
                        encoding="utf-8")
     which, mode, gone, words = FAULTS[fault]
+    if store.name == "virtuoso" and which[method] is _REPLACE[method]:
+        # Virtuoso keeps the operations of a request before the one that failed, so a
+        # failed replace promises neither "nothing replaced" nor "all or none" (docs/stores.md)
+        words = "some graphs may be replaced or emptied"
     with FaultyProxy(store.base, mode=mode, gone=gone, fail_when=which[method]) as proxy:
         out = store.load(method, "--data", str(changed), "--graph", f"{doc.path.stem}={doc.graph}",
                          "--retries", "0", base=proxy.url)

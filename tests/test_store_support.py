@@ -52,10 +52,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = _any
 
+    def version_string(self):
+        """The Server header: the upstream's, when a proxy passes it on (`reply`)."""
+        return getattr(self, "upstream_server", None) or super().version_string()
+
     def reply(self, status, body=b"", headers=()):
+        headers = list(headers)
+        self.upstream_server = next((v for k, v in headers if k.lower() == "server"), None)
         self.send_response(status)
         for k, v in headers:
-            self.send_header(k, v)
+            if k.lower() != "server":
+                self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -181,7 +188,8 @@ class FaultyProxy(Server):
             handler.close_connection = True
             handler.connection.shutdown(socket.SHUT_RDWR)
             return
-        keep = [(k, v) for k, v in headers.items() if k.lower() in ("content-type", "www-authenticate")]
+        # passed on as a transparent proxy does (the Server header tells defcoop it is Virtuoso)
+        keep = [(k, v) for k, v in headers.items() if k.lower() in ("content-type", "www-authenticate", "server")]
         handler.reply(status, data, keep)
 
 

@@ -156,7 +156,7 @@ def load(
 
     store = Store(endpoint, update, gsp, credentials_from_env(auth, preemptive_auth), timeout=timeout)
     planned = loading.plan(store, loading.targets(sources(paths, entailed=entailed)), use_gsp=gsp is not None,
-                           batch_size=250, lock=loading.lock_graph(), lock_wait=lock_wait,
+                           batch_size=loading.BATCH_SIZE, lock=loading.lock_graph(), lock_wait=lock_wait,
                            cleanup="defcoop load --cleanup --endpoint " + endpoint)
     if dry_run:
         return planned.reports

@@ -222,7 +222,7 @@ class Store:
                     f"{urllib.parse.urlsplit(clear[0]).hostname}: use https, or add --insecure-auth")
         self._preemptive = writes if credentials and credentials.preemptive else []
         self._opener = _opener(credentials, [u for u in (query_url, update_url, gsp_url) if u])
-        self.server = ""  # the Server header of the latest answer ("Virtuoso/07.20.3229 ...")
+        self.server = ""  # the Server header of the first answer that had one ("Virtuoso/07.20.3229 ...")
 
     def with_(self, timeout: float | None = None, retries: int | None = None) -> Store:
         """The same store with another timeout or retry count (for a quick clean-up, say)."""
@@ -246,7 +246,7 @@ class Store:
                 token = f"{self.credentials.user}:{self.credentials.password}".encode()
                 request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
             with self._opener.open(request, timeout=self.timeout) as response:
-                self.server = response.headers.get("Server") or self.server
+                self.server = self.server or response.headers.get("Server") or ""
                 ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return ctype, response.read()
 

@@ -58,6 +58,11 @@ LOCK_GRAPH = "defcoop-load-lock"  # below the graph base
 RUN_PREFIX = "urn:defcoop:load:"
 PROV = "http://www.w3.org/ns/prov#"
 SCHEMA = "https://schema.org/"  # schema:expires: the end of a claim's lease
+#: what a failed request may leave on Virtuoso, which keeps the operations of a request
+#: before the one that failed (docs/stores.md)
+_PARTIAL = ("Virtuoso keeps what a failed request did before its error, so some graphs may be "
+            "replaced or emptied")
+BATCH_SIZE = 100  # triples per INSERT DATA (--batch-size; Virtuoso: 100 is fastest, 5,000 fails)
 LEASE = 30.0  # seconds a claim holds without a heartbeat (--lock-lease)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -547,8 +552,11 @@ def _failure(store: Store, plan: Plan, step: Step, exc: StoreError, locked: bool
         what = ("no answer to the replace request; the store shows no sign of it, but may "
                 "still be running it")
         left = _tidy(store, plan, locked, staging=bool(plan.staging))
-        return (f"load failed: {what} (one transaction: all graphs replaced or none; run the "
-                f"load again){left}: {exc}")
+        scope = _PARTIAL if store.is_virtuoso else "one transaction: all graphs replaced or none"
+        return f"load failed: {what} ({scope}; run the load again){left}: {exc}"
+    if step.phase == "replace" and store.is_virtuoso and exc.answered:
+        left = _tidy(store, plan, locked, staging=sent_staging or step.phase == "replace")
+        return f"load failed: {_PARTIAL}; run the load again{left}: {exc}"
     staging = sent_staging or step.phase == "replace"
     left = _tidy(store, plan, locked, staging)
     return f"load failed, nothing replaced (the graphs you query are as before{left}): {exc}"
