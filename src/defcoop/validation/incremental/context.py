@@ -5,7 +5,6 @@ documents beyond them, as content-addressed N-Triples files (`write_context`).""
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from defcoop import cache
+from defcoop.graph.export import write_atomic
 from defcoop.graph.files import Source
 from defcoop.graph import rdf_formats
 from defcoop.graph.files import base_iri, rdf_format
@@ -143,9 +143,7 @@ def write_context(triples, name: str) -> Source:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"hubs-{name}-{digest}.nt"
     if not path.exists():
-        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_atomic(data, path)
     return Source(path, URIRef(f"https://w3id.org/defcoop/graph/hubs/{name}"), "reference")
 
 

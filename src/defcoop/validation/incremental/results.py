@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable
@@ -16,6 +15,8 @@ from rdflib import BNode, Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from defcoop import cache
+from defcoop.errors import DefcoopError
+from defcoop.graph.export import write_atomic
 from defcoop.validation.memo import digest_files
 from defcoop.validation.report.model import ValidationReport
 from defcoop.validation.shapes.index import ShapesIndex
@@ -69,16 +70,14 @@ def save(key: str, entry: dict) -> None:
     folder = directory()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pickle")  # readers see a whole file or none
+        # readers see a whole file or none
+        write_atomic(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), folder / f"{key}.pickle")
         entries = list(folder.glob("*.pickle"))
         if len(entries) > KEEP:
             entries.sort(key=lambda p: p.stat().st_mtime)
             for old in entries[: len(entries) - KEEP // 2]:
                 old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, DefcoopError):
         pass  # a read-only cache: validate without it
 
 
