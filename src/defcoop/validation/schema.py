@@ -79,7 +79,7 @@ def read_into(graph: Graph, path: Path) -> None:
     except OSError:
         fmt = None
     if fmt is None or _CAPITAL_TAG.search(data):
-        return parse_into(graph, path)
+        return _rdflib_into(graph, path)
     triples = []
     terms: dict = {}
     try:
@@ -94,13 +94,27 @@ def read_into(graph: Graph, path: Path) -> None:
             triples.append(tuple(triple))
         prefixes = parser.prefixes
     except (SyntaxError, ValueError, OSError):
-        return parse_into(graph, path)
+        return _rdflib_into(graph, path)
     order = {m.group(1).decode() if m.group(1) else "": m.start() for m in reversed(list(_PREFIX_AT.finditer(data)))}
     add = graph.add
     for t in triples:
         add(t)
     for prefix in sorted(prefixes, key=lambda p: order.get(p, len(data))):
         graph.bind(prefix, prefixes[prefix])
+
+
+def _rdflib_into(graph: Graph, path: Path) -> None:
+    """`parse_into`, also into a graph whose store keeps no contexts (`graph()`): rdflib's
+    JSON-LD, TriG and N-Quads parsers need one, so they read into a default graph first."""
+    if graph.store.context_aware:
+        return parse_into(graph, path)
+    read: Graph = Graph()
+    parse_into(read, path)
+    for prefix, ns in read.namespaces():
+        graph.bind(prefix, ns, override=False)
+    add = graph.add
+    for t in read:
+        add(t)
 
 
 def _term(x):
