@@ -560,6 +560,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     except argparse.ArgumentTypeError as e:
         ap.error(f"--sizes: {e}")
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if args.out.is_dir() or not args.out.parent.is_dir():
+        ap.error(f"--out {args.out}: give a file in an existing folder (the .json goes beside it)")
     unknown = set(args.engines) - set(ENGINES[1:])
     if unknown:
         ap.error(f"--engines: unknown {', '.join(sorted(unknown))} (known: {', '.join(ENGINES[1:])})")
