@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 
 from defcoop import resources
 from defcoop.graph.files import base_iri, parse_into, rdf_format
+from defcoop.query.engine import to_rdflib
 from defcoop.validation.memo import ContentCache, digest_files
 
 
@@ -51,17 +52,20 @@ def parsed(paths: Iterable[Path]) -> Graph:
 
 def add_parsed(graph: Graph, path: Path) -> None:
     """``parse_into(graph, path)``, from the copy `parsed` keeps."""
-    g = parsed([path])
-    for prefix, ns in g.namespaces():
+    _copy_into(graph, parsed([path]))
+
+
+def _copy_into(graph: Graph, source: Graph) -> None:
+    """The triples and prefixes of ``source`` added to ``graph`` (its own prefixes kept)."""
+    for prefix, ns in source.namespaces():
         graph.bind(prefix, ns, override=False)
     add = graph.add
-    for t in g:
+    for t in source:
         add(t)
 
 
 #: the formats `read_into` parses with pyoxigraph (rdflib's names)
 _OXIGRAPH = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "ntriples": ox.RdfFormat.N_TRIPLES}
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: a language tag with a capital letter: Oxigraph writes tags in lower case, rdflib as written
 _CAPITAL_TAG = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
 _PREFIX_AT = re.compile(rb"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:", re.I)
@@ -110,20 +114,10 @@ def _rdflib_into(graph: Graph, path: Path) -> None:
         return parse_into(graph, path)
     read: Graph = Graph()
     parse_into(read, path)
-    for prefix, ns in read.namespaces():
-        graph.bind(prefix, ns, override=False)
-    add = graph.add
-    for t in read:
-        add(t)
+    _copy_into(graph, read)
 
 
 def _term(x):
-    if isinstance(x, ox.NamedNode):
-        return URIRef(x.value)
-    if isinstance(x, ox.BlankNode):
-        return BNode()  # fresh, as rdflib's parser makes them: labels are per file
-    if x.language:
-        return Literal(x.value, lang=x.language)
-    if x.datatype.value == _XSD_STRING:
-        return Literal(x.value)
-    return Literal(x.value, datatype=URIRef(x.datatype.value))
+    """The rdflib term of a parsed term (`engine.to_rdflib`); a blank node fresh, as
+    rdflib's parser makes them: labels are per file."""
+    return BNode() if isinstance(x, ox.BlankNode) else to_rdflib(x)
