@@ -21,9 +21,11 @@ import io
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from defcoop import resources
 from defcoop.namespaces import display_prefixes
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
@@ -36,8 +38,14 @@ _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
 def _prefixes(prefixes=None) -> tuple[tuple[str, str], ...]:
     """(prefix, namespace), longest namespace first, so that doc: wins over id: for
     id:document/...; by default the project's (`display_prefixes`)."""
-    table = display_prefixes() if prefixes is None else prefixes
-    return _longest_first(tuple((p, str(ns)) for p, ns in table.items()))
+    if prefixes is None:
+        return _project_prefixes(resources.root())
+    return _longest_first(tuple((p, str(ns)) for p, ns in prefixes.items()))
+
+
+@lru_cache(maxsize=8)  # per project folder, as display_prefixes: shorten runs once per cell
+def _project_prefixes(home: Path) -> tuple[tuple[str, str], ...]:
+    return _longest_first(tuple(display_prefixes(home).items()))
 
 
 @lru_cache(maxsize=16)  # keyed by the table's content
