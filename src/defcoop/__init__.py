@@ -157,7 +157,8 @@ def load(
     store = Store(endpoint, update, gsp, credentials_from_env(auth, preemptive_auth), timeout=timeout)
     planned = loading.plan(store, loading.targets(sources(paths, entailed=entailed)), use_gsp=gsp is not None,
                            batch_size=loading.BATCH_SIZE, lock=loading.lock_graph(), lock_wait=lock_wait,
-                           cleanup="defcoop load --cleanup --endpoint " + endpoint)
+                           cleanup=loading.cleanup_command(endpoint, update, data_files=paths or (),
+                                                           entailed=entailed))
     if dry_run:
         return planned.reports
     reports = loading.run(store, planned)

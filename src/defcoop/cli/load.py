@@ -50,7 +50,7 @@ def load(query_url, update_url, gsp_url, auth, preemptive_auth, insecure_auth, g
     """
     from defcoop.errors import DefcoopError
     from defcoop.stores import load as loading
-    from defcoop.stores.client import Store, check_url, credentials_from_env, redact
+    from defcoop.stores.client import Store, check_url, credentials_from_env
 
     overrides = {}
     for item in graph_overrides:
@@ -70,14 +70,8 @@ def load(query_url, update_url, gsp_url, auth, preemptive_auth, insecure_auth, g
     store = Store(query_url, update_url, gsp_url, credentials, timeout=timeout, retries=retries)
     loads = loading.targets(sources_for(data_files, entailed=not no_entailed), graph_base, overrides)
     lock = loading.lock_graph(graph_base)
-    again = ["defcoop load --cleanup --endpoint", redact(query_url)]
-    if update_url:
-        again += ["--update", redact(update_url)]
-    if graph_base:
-        again += ["--graph-base", graph_base]
-    again += [f"--graph {item}" for item in graph_overrides] + [f"--data {f}" for f in data_files]
-    if no_entailed:
-        again.append("--no-entailed")
+    again = loading.cleanup_command(query_url, update_url, graph_base, graph_overrides, data_files,
+                                    entailed=not no_entailed)
 
     if cleanup:
         store.ask()
@@ -88,7 +82,7 @@ def load(query_url, update_url, gsp_url, auth, preemptive_auth, insecure_auth, g
         return
 
     planned = loading.plan(store, loads, use_gsp=bool(gsp_url), batch_size=batch_size, lock=lock,
-                           lock_wait=lock_wait, cleanup=" ".join(again), lease=lock_lease,
+                           lock_wait=lock_wait, cleanup=again, lease=lock_lease,
                            notice=lambda line: click.echo(f"defcoop: {line}", err=True))
     reports = planned.reports
     steps = planned.steps

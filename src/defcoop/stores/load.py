@@ -188,6 +188,26 @@ def _now() -> str:
     return f'"{stamp}"^^<{XSD}dateTime>'
 
 
+def cleanup_command(query_url: str, update_url: str | None = None, graph_base: str | None = None,
+                    graphs: Iterable[str] = (), data_files: Iterable[str | Path] = (),
+                    entailed: bool = True) -> str:
+    """The ``defcoop load --cleanup`` command that removes what a load of these graphs
+    left behind, for its messages (URLs without credentials).
+
+    >>> cleanup_command("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update")
+    'defcoop load --cleanup --endpoint http://127.0.0.1:7878/query --update http://127.0.0.1:7878/update'
+    """
+    words = ["defcoop load --cleanup --endpoint", redact(query_url)]
+    if update_url:
+        words += ["--update", redact(update_url)]
+    if graph_base:
+        words += ["--graph-base", graph_base]
+    words += [f"--graph {item}" for item in graphs] + [f"--data {f}" for f in data_files]
+    if not entailed:
+        words.append("--no-entailed")
+    return " ".join(words)
+
+
 def plan(store: Store, loads: list[Target], use_gsp: bool, batch_size: int,
          lock: str | None = None, lock_wait: float = 60, run: str | None = None,
          cleanup: str = "", lease: float = LEASE,
