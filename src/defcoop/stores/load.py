@@ -409,7 +409,7 @@ class LoadLock:
             if c.run == self.me:
                 continue
             if c.stale:
-                self.store.update(f"DELETE WHERE {{ GRAPH <{self.graph}> {{ <{c.run}> ?p ?o }} }}")
+                release(self.store, self.graph, c.run)
                 self.notice(f"removed a stale load claim <{c.run}> (started {c.started or '?'}; its "
                             f"lease ran out at {c.expires} by the store's clock: its load stopped "
                             "without withdrawing it)")
@@ -476,6 +476,7 @@ class LoadLock:
 
 
 def release(store: Store, lock: str, me: str) -> None:
+    """Withdraw the claim (and marker) of the run ``me`` from the lock graph."""
     store.update(f"DELETE WHERE {{ GRAPH <{lock}> {{ <{me}> ?p ?o }} }}")
 
 
