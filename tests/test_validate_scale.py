@@ -16,12 +16,14 @@ import logging
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import _toPythonMapping
 
 from defcoop.graph.files import Source, default_sources, user_sources
 from defcoop.validation import incremental
+from defcoop.validation.incremental import pool
+from defcoop.validation.incremental.units import BASE_KINDS
 from defcoop.validation.schema import shapes_files
 from defcoop.validation.shacl.compiled import compile_shapes
 from defcoop.validation.validate import validate
@@ -144,6 +146,56 @@ def test_units_in_parallel_processes_give_the_same_rows(tmp_path, monkeypatch, j
     rows = validate(sources, engine="oxigraph", jobs=jobs).rows()
     assert rows == validate(sources, engine="pyshacl").rows()
     assert len(rows) == 3  # two places without a Dutch label, and the case
+
+
+def _own(entry: dict, base_subjects) -> list:
+    """What a document unit's entry contributes: its findings about the nodes it describes."""
+    return [(f, root) for f, root in zip(entry["findings"], entry["roots"])
+            if isinstance(root, URIRef) and str(root) not in base_subjects]
+
+
+def test_a_batch_gives_each_unit_the_entry_it_has_alone(tmp_path, monkeypatch):
+    """Document units validated together (`pool.Batch`): each unit's entry holds what it
+    holds when validated alone (its own findings, and the prefixes its files declare)."""
+    monkeypatch.setenv("DEFCOOP_NO_CACHE", "1")
+    files = []
+    for n in range(3):
+        f = tmp_path / f"place-{n}.ttl"
+        # each file declares a prefix of its own, bound to another namespace
+        f.write_text(f"@prefix own: <https://example.org/own/{n}#> .\n"
+                     + INDEPENDENT.format(n=n, nl="" if n == 1 else f' , "plaats {n}"@nl'))
+        files.append(f)
+    sources = ONTOLOGY + user_sources([CONTEXT, CASES / "invalid/two-dates.ttl", *files])
+    units = incremental.plan(sources)
+    assert units.split and len(units) == 5
+    base = [s for s in sources if s.kind in BASE_KINDS]
+    common, groups = base + units.extra[1], [list(u) for u in units[1:]]
+    alone = [pool.validate_unit(common + g) for g in groups]
+    together = pool.validate_batch(pool.Batch(common, groups, frozenset(units.base_subjects)))
+    assert len(together) == len(groups)
+    for a, t in zip(alone, together):
+        assert _own(t, units.base_subjects) == _own(a, units.base_subjects)
+        assert t["namespaces"] == a["namespaces"]
+        assert t["context"] <= a["context"]
+    assert sum(len(_own(t, units.base_subjects)) for t in together) == 2  # place 1, the case
+    assert sorted(ns for t in together for p, ns in t["namespaces"] if p == "own") == [
+        f"https://example.org/own/{n}#" for n in range(3)]
+
+
+def test_a_finding_no_unit_of_a_batch_owns_has_each_unit_validated_alone(tmp_path, monkeypatch):
+    """A finding about a node that no document of the batch describes cannot be given to
+    one unit: then each unit is validated alone, and holds it."""
+    monkeypatch.setenv("DEFCOOP_NO_CACHE", "1")
+    files = []
+    for n in range(3):
+        f = tmp_path / f"place-{n}.ttl"
+        f.write_text(INDEPENDENT.format(n=n, nl="" if n == 0 else f' , "plaats {n}"@nl'))
+        files.append(f)
+    common = ONTOLOGY + user_sources([files[0]])  # place 0 (no Dutch label) beside every unit
+    groups = [user_sources([f]) for f in files[1:]]
+    alone = [pool.validate_unit(common + g) for g in groups]
+    assert all(len(_own(a, set())) == 1 for a in alone)
+    assert pool.validate_batch(pool.Batch(common, groups)) == alone
 
 
 def test_a_bad_number_of_jobs_is_named(monkeypatch):

@@ -6,6 +6,7 @@ with every document is not parsed once per document)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -14,7 +15,7 @@ from rdflib import BNode, Graph
 
 from defcoop import resources
 from defcoop.graph.files import base_iri, parse_into, rdf_format
-from defcoop.query.engine import to_rdflib
+from defcoop.query.engine import from_rdflib, to_rdflib
 from defcoop.validation.memo import ContentCache, digest_files
 
 
@@ -27,7 +28,57 @@ def shapes_files() -> list[Path]:
     return sorted((resources.root() / "ontology").glob("shapes*.ttl"))
 
 
+@dataclass(frozen=True)
+class OxCopy:
+    """Triples as pyoxigraph quads of the default graph, with the way back: ``back`` maps
+    each pyoxigraph term to the rdflib term it stands for (the compiled engine's store
+    holds the quads; what its queries return goes back through ``back``)."""
+
+    quads: list
+    back: dict
+
+    @classmethod
+    def of(cls, triples: Iterable[tuple]) -> OxCopy:
+        """The copy of rdflib triples, each term converted once (`engine.from_rdflib`)."""
+        default = ox.DefaultGraph()
+        back: dict = {}
+        memo: dict = {}
+        quads = []
+        for t in triples:
+            parts = []
+            for x in t:
+                y = memo.get(x)
+                if y is None:
+                    y = memo[x] = from_rdflib(x)
+                    back.setdefault(y, x)
+                parts.append(y)
+            quads.append(ox.Quad(parts[0], parts[1], parts[2], default))
+        return cls(quads, back)
+
+    @classmethod
+    def union(cls, parts: Iterable[OxCopy]) -> OxCopy:
+        """One copy of several (a term's first rdflib term wins, as in `of`)."""
+        quads: list = []
+        back: dict = {}
+        for part in parts:
+            quads += part.quads
+            for y, x in part.back.items():
+                back.setdefault(y, x)
+        return cls(quads, back)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One file parsed once: its triples as rdflib terms (the checks read them), the
+    prefixes it declares (in its order) and the same triples for Oxigraph (`OxCopy`)."""
+
+    triples: list
+    prefixes: list
+    copy: OxCopy
+
+
 _PARSED: ContentCache[Graph] = ContentCache(size=64)
+_FILES: ContentCache[Parsed] = ContentCache(size=64)
 
 
 def graph() -> Graph:
@@ -41,30 +92,35 @@ def parsed(paths: Iterable[Path]) -> Graph:
     caller only reads it. A file that does not parse raises `DataError` naming it."""
     paths = list(paths)
 
-    def parse() -> Graph:
+    def parse_all() -> Graph:
         g = graph()
         for path in paths:
             read_into(g, path)
         return g
 
-    return _PARSED.get(digest_files(paths), parse)
+    return _PARSED.get(digest_files(paths), parse_all)
 
 
-def add_parsed(graph: Graph, path: Path) -> None:
-    """``parse_into(graph, path)``, from the copy `parsed` keeps."""
-    _copy_into(graph, parsed([path]))
+def parsed_file(path: Path) -> Parsed:
+    """`parse` of a shared file, once per process and content of the file; the caller only reads it."""
+    return _FILES.get(digest_files([path]), lambda: parse(path))
 
 
-def _copy_into(graph: Graph, source: Graph) -> None:
-    """The triples and prefixes of ``source`` added to ``graph`` (its own prefixes kept)."""
-    for prefix, ns in source.namespaces():
+def bind(graph: Graph, parsed: Parsed) -> None:
+    """The prefixes of a parsed file bound in ``graph`` (its own prefixes kept)."""
+    for prefix, ns in parsed.prefixes:
         graph.bind(prefix, ns, override=False)
-    add = graph.add
-    for t in source:
-        add(t)
 
 
-#: the formats `read_into` parses with pyoxigraph (rdflib's names)
+def add(graph: Graph, parsed: Parsed) -> None:
+    """The triples and prefixes of a parsed file added to ``graph`` (its own prefixes kept)."""
+    bind(graph, parsed)
+    add_triple = graph.add
+    for t in parsed.triples:
+        add_triple(t)
+
+
+#: the formats `parse` parses with pyoxigraph (rdflib's names)
 _OXIGRAPH = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "ntriples": ox.RdfFormat.N_TRIPLES}
 #: a language tag with a capital letter: Oxigraph writes tags in lower case, rdflib as written
 _CAPITAL_TAG = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
@@ -72,49 +128,66 @@ _PREFIX_AT = re.compile(rb"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:", re.I)
 
 
 def read_into(graph: Graph, path: Path) -> None:
-    """`defcoop.graph.files.parse_into`, with pyoxigraph's parser (about twice as fast):
-    the same triples (literals made by rdflib's own constructor, so normalised as
-    rdflib's parser does; fresh blank nodes) and the same prefixes bound, in the order
-    the file declares them. Any other format, a file Oxigraph refuses (whose error
-    ``parse_into`` then names) or a language tag with capitals goes to rdflib."""
+    """`defcoop.graph.files.parse_into`, with pyoxigraph's parser (`parse`)."""
+    add(graph, parse(path))
+
+
+def parse(path: Path) -> Parsed:
+    """A file as `defcoop.graph.files.parse_into` reads it, with pyoxigraph's parser
+    (about twice as fast): the same triples (literals made by rdflib's own constructor,
+    so normalised as rdflib's parser does; fresh blank nodes) and the same prefixes, in
+    the order the file declares them. Any other format, a file Oxigraph refuses (whose
+    error ``parse_into`` then names) or a language tag with capitals goes to rdflib.
+
+    The Oxigraph copy holds the parsed terms where rdflib kept them as written, else
+    the conversion of rdflib's (`OxCopy.of`): the terms the store would get from the
+    rdflib triples."""
     fmt = _OXIGRAPH.get(rdf_format(path)) if path.is_file() else None
     try:
         data = path.read_bytes() if fmt is not None else b""
     except OSError:
         fmt = None
     if fmt is None or _CAPITAL_TAG.search(data):
-        return _rdflib_into(graph, path)
+        return _rdflib_parse(path)
     triples = []
-    terms: dict = {}
+    quads = []
+    back: dict = {}
+    terms: dict = {}  # parsed term -> (rdflib term, Oxigraph term)
+    default = ox.DefaultGraph()
     try:
         parser = ox.parse(data, format=fmt, base_iri=base_iri(path))
         for q in parser:
             triple = []
+            copy = []
             for x in (q.subject, q.predicate, q.object):
-                y = terms.get(x)
-                if y is None:
-                    y = terms[x] = _term(x)
-                triple.append(y)
+                pair = terms.get(x)
+                if pair is None:
+                    y = _term(x)
+                    if isinstance(x, ox.BlankNode) or (isinstance(x, ox.Literal) and str(y) != x.value):
+                        z = from_rdflib(y)  # a fresh blank node; a literal rdflib normalised
+                    else:
+                        z = x
+                    pair = terms[x] = (y, z)
+                    back.setdefault(z, y)
+                triple.append(pair[0])
+                copy.append(pair[1])
             triples.append(tuple(triple))
+            quads.append(ox.Quad(copy[0], copy[1], copy[2], default))
         prefixes = parser.prefixes
     except (SyntaxError, ValueError, OSError):
-        return _rdflib_into(graph, path)
+        return _rdflib_parse(path)
     order = {m.group(1).decode() if m.group(1) else "": m.start() for m in reversed(list(_PREFIX_AT.finditer(data)))}
-    add = graph.add
-    for t in triples:
-        add(t)
-    for prefix in sorted(prefixes, key=lambda p: order.get(p, len(data))):
-        graph.bind(prefix, prefixes[prefix])
+    ordered = [(p, prefixes[p]) for p in sorted(prefixes, key=lambda p: order.get(p, len(data)))]
+    return Parsed(triples, ordered, OxCopy(quads, back))
 
 
-def _rdflib_into(graph: Graph, path: Path) -> None:
-    """`parse_into`, also into a graph whose store keeps no contexts (`graph()`): rdflib's
-    JSON-LD, TriG and N-Quads parsers need one, so they read into a default graph first."""
-    if graph.store.context_aware:
-        return parse_into(graph, path)
+def _rdflib_parse(path: Path) -> Parsed:
+    """`parse_into`, into a default graph (rdflib's JSON-LD, TriG and N-Quads parsers
+    need one), as a `Parsed`."""
     read: Graph = Graph()
     parse_into(read, path)
-    _copy_into(graph, read)
+    triples = list(read)
+    return Parsed(triples, list(read.namespaces()), OxCopy.of(triples))
 
 
 def _term(x):

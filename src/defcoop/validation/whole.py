@@ -72,45 +72,89 @@ def plan(shapes: ShapesIndex) -> compiled.Plan:
     return shapes.derived("plan", lambda: compiled.compile_shapes(shapes.graph))
 
 
-def _shacl(graph: Graph, shapes: ShapesIndex, engine: str) -> list[Finding]:
+def _shacl(graph: Graph, shapes: ShapesIndex, engine: str, copy: schema.OxCopy | None = None) -> list[Finding]:
     if engine == "pyshacl":
         return pyshacl_engine.shacl(graph, shapes.graph)
-    return compiled.run(graph, shapes.graph, plan(shapes))
+    return compiled.run(graph, shapes.graph, plan(shapes), copy)
 
 
-def validate_whole(
-    sources: list[Source], shapes: ShapesIndex, *, strict: bool = False,
-    inference: str = "none", engine: str = "oxigraph-whole",
-) -> ValidationReport:
-    """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
-    the compiled ``"oxigraph-whole"``)."""
-    ontology, data = schema.graph(), schema.graph()
-    for source in sources:
-        target = ontology if source.kind == "ontology" else data
-        if source.kind in SHARED_KINDS:
-            schema.add_parsed(target, source.path)
-        else:
-            schema.read_into(target, source.path)
-    imports = schema.parsed(schema.import_files())  # shared: read, never changed
-    merged = schema.graph()
+@dataclass(frozen=True)
+class Hierarchy:
+    """The rdfs:subClassOf and rdfs:subPropertyOf triples of the imports, and their Oxigraph copy."""
+
+    triples: list
+    copy: schema.OxCopy
+
+
+_HIERARCHY: ContentCache[Hierarchy] = ContentCache(size=4)
+
+
+def hierarchy(imports: Graph) -> Hierarchy:
+    """The class and property hierarchy of the imports, once per process and content of their files."""
+
+    def compute() -> Hierarchy:
+        triples = [t for p in (RDFS.subClassOf, RDFS.subPropertyOf) for t in imports.triples((None, p, None))]
+        return Hierarchy(triples, schema.OxCopy.of(triples))
+
+    return _HIERARCHY.get(digest_files(schema.import_files()), compute)
+
+
+def parse(sources: list[Source]) -> list[schema.Parsed]:
+    """Each source parsed: a shared file once per process (`schema.parsed_file`), a
+    document every time. A file that does not parse raises `DataError` naming it."""
+    return [schema.parsed_file(s.path) if s.kind in SHARED_KINDS else schema.parse(s.path) for s in sources]
+
+
+def prefixes_shown(sources: list[Source], parsed: list[schema.Parsed]) -> list[tuple[str, str]]:
+    """The prefixes `validate_whole`'s report shows names with: the data's, then the
+    ontology's, as the files declare them, and the project's (`namespaces.PREFIXES`) over them."""
+    ontology, data, merged = schema.graph(), schema.graph(), schema.graph()
+    for source, one in zip(sources, parsed):
+        schema.bind(ontology if source.kind == "ontology" else data, one)
+    _bind_shown(merged, data, ontology)
+    return [(prefix, str(ns)) for prefix, ns in merged.namespaces()]
+
+
+def _bind_shown(merged: Graph, data: Graph, ontology: Graph) -> None:
     for g in (data, ontology):  # the prefixes the files declared, for showing names
         for prefix, ns in g.namespaces():
             merged.bind(prefix, ns, override=False)
     for name, namespace in PREFIXES.items():
         merged.bind(name, namespace, replace=True)
-    for g in (ontology, data):
-        for t in g:
-            merged.add(t)
+
+
+def validate_whole(
+    sources: list[Source], shapes: ShapesIndex, *, strict: bool = False,
+    inference: str = "none", engine: str = "oxigraph-whole", parsed: list[schema.Parsed] | None = None,
+) -> ValidationReport:
+    """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
+    the compiled ``"oxigraph-whole"``); ``parsed``: `parse` of the sources, if the caller has it."""
+    ontology, data = schema.graph(), schema.graph()
+    parsed = parse(sources) if parsed is None else parsed
+    for source, one in zip(sources, parsed):
+        schema.add(ontology if source.kind == "ontology" else data, one)
+    copies = [one.copy for one in parsed]  # the same triples for the compiled engine's store
+    imports = schema.parsed(schema.import_files())  # shared: read, never changed
+    merged = schema.graph()
+    _bind_shown(merged, data, ontology)
+    add = merged.add
+    # the ontology first, then the data, from the parsed lists (iterating a graph costs more)
+    pairs = list(zip(sources, parsed))
+    for one in [p for s, p in pairs if s.kind == "ontology"] + [p for s, p in pairs if s.kind != "ontology"]:
+        for t in one.triples:
+            add(t)
     # of the imports, only the hierarchy: the shapes need "a dco:State is an
     # org:Organization", not the declaration of every FOAF or PROV term
-    for p in (RDFS.subClassOf, RDFS.subPropertyOf):
-        for t in imports.triples((None, p, None)):
-            merged.add(t)
+    tree = hierarchy(imports)
+    for t in tree.triples:
+        merged.add(t)
+    copies.append(tree.copy)
+    copy = schema.OxCopy.union(copies)
 
     findings: list[Finding] = []
 
     # 1. SHACL, on the graph as written and on its closure
-    findings += _shacl(merged, shapes, engine)
+    findings += _shacl(merged, shapes, engine, copy)
     if inference != "none":
         closure, errors = inferring.expand(merged, inference)
         findings += [

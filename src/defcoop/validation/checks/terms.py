@@ -230,22 +230,27 @@ def check_not_reflexive(data: Graph) -> list[Finding]:
 
 def check_nodes(data: Graph, merged: Graph) -> list[Finding]:
     """Every node the data describes has a type; every id: link leads somewhere."""
-    out = []
-    for s in sorted(set(data.subjects()), key=str):
-        if (s, RDF.type, None) in merged:
-            continue
-        if isinstance(s, BNode) and (s, RDF.first, None) in merged:
-            continue  # an RDF list
-        out.append(Finding(
+    untyped = [
+        s for s in set(data.subjects())
+        if (s, RDF.type, None) not in merged
+        and not (isinstance(s, BNode) and (s, RDF.first, None) in merged)  # an RDF list
+    ]
+    out = [
+        Finding(
             s, RDF.type, "This node has no type (rdf:type), so no shape checks it: say what it "
             "is, e.g. `a dco:Signing`, or correct its IRI if it was meant to be another node.",
             None, DCSH.TypedNodeCheck, DCSH.UntypedNodeConstraintComponent,
-        ))
-    for s, p, o in sorted(data, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-        if isinstance(o, URIRef) and str(o).startswith(str(ID)) and (o, None, None) not in merged:
-            out.append(Finding(
-                s, p, f"{_show(o, data)} is described nowhere (no triple has it as subject): correct the "
-                "IRI, or add the node (with its type and labels) to the data.",
-                o, DCSH.LinkTargetCheck, DCSH.MissingNodeConstraintComponent,
-            ))
+        )
+        for s in sorted(untyped, key=str)
+    ]
+    ids = str(ID)
+    nowhere = [t for t in data if isinstance(t[2], URIRef) and t[2].startswith(ids) and (t[2], None, None) not in merged]
+    out += [
+        Finding(
+            s, p, f"{_show(o, data)} is described nowhere (no triple has it as subject): correct the "
+            "IRI, or add the node (with its type and labels) to the data.",
+            o, DCSH.LinkTargetCheck, DCSH.MissingNodeConstraintComponent,
+        )
+        for s, p, o in sorted(nowhere, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    ]
     return out

@@ -50,21 +50,24 @@ def validate(sources: list[Source], shapes: ShapesIndex, *, strict: bool = False
              jobs: int | None = None) -> ValidationReport:
     """The report of `defcoop.validation.whole.validate_whole` on all of ``sources``,
     computed unit by unit, each unit's findings from the cache where its files are unchanged."""
-    units = plan(sources, shapes)
-    base = [s for s in sources if s.kind in BASE_KINDS]
-    shared = digest_files([s.path for s in base] + schema.shapes_files() + schema.import_files())
-    entries: list = []
-    todo = []
-    for i, unit in enumerate(units):
-        files = sources if unit is Units.WHOLE else base + units.extra[i] + unit
-        key = results.unit_key(shared, files)
-        entry = results.load(key)
-        if entry is None:
-            todo.append((i, key, files))
-        entries.append(entry)
-    for (i, key, _), entry in zip(todo, pool.validate_units([files for _, _, files in todo], jobs)):
-        results.save(key, entry)
-        entries[i] = entry
+    with pool.Workers(jobs) as workers:
+        units = plan(sources, shapes, workers)
+        base = [s for s in sources if s.kind in BASE_KINDS]
+        shared = digest_files([s.path for s in base] + schema.shapes_files() + schema.import_files())
+        entries: list = []
+        todo = []
+        for i, unit in enumerate(units):
+            files = sources if unit is Units.WHOLE else base + units.extra[i] + unit
+            key = results.unit_key(shared, files)
+            entry = results.load(key)
+            if entry is None:
+                todo.append((i, key, files))
+            entries.append(entry)
+        for (i, key), entry in zip(*_validated(todo, units, base, workers)):
+            results.save(key, entry)
+            entries[i] = entry
+    if todo:
+        results.prune()
     # the base's findings come from the first unit (the base with what documents say
     # about base nodes); every other unit adds those about its own nodes
     if units.split:
@@ -97,3 +100,28 @@ def validate(sources: list[Source], shapes: ShapesIndex, *, strict: bool = False
     )
     report.findings = sorted(out, key=report.sort_key)
     return report
+
+
+def _validated(todo: list, units: Units, base: list[Source], workers: pool.Workers) -> tuple[list, list]:
+    """((unit index, key) of every unit to do, its entry), the document units in
+    batches (`pool.Batch`): those share the base and the hubs' context."""
+    single = [(i, key, files) for i, key, files in todo if i == 0 or not units.split]
+    grouped = [(i, key) for i, key, _ in todo if i > 0 and units.split]
+    tasks = [pool.Batch(files, [[]]) for _, _, files in single]
+    order = [(i, key) for i, key, _ in single]
+    if grouped:
+        sizes = [sum(_size(d) for d in units[i]) for i, _ in grouped]
+        base_subjects = frozenset(units.base_subjects)
+        for chosen in pool.batches(sizes, workers.jobs):
+            common = base + units.extra[grouped[chosen[0]][0]]  # the same for every document unit
+            tasks.append(pool.Batch(common, [units[grouped[k][0]] for k in chosen], base_subjects))
+            order += [grouped[k] for k in chosen]
+    found = [e for entries in pool.validate_batches(tasks, workers) for e in entries]
+    return order, found
+
+
+def _size(source: Source) -> int:
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0

@@ -18,6 +18,7 @@ from defcoop.graph.files import Source
 from defcoop.graph import rdf_formats
 from defcoop.graph.files import base_iri, rdf_format
 from defcoop.validation.incremental import reads, results
+from defcoop.validation.incremental.pool import PARALLEL_FILES, Workers
 from defcoop.validation.memo import digest_files
 from defcoop.validation.shapes.index import ShapesIndex
 
@@ -28,26 +29,35 @@ def parse(path: Path) -> list:
                                         base_iri=base_iri(path))]
 
 
-def hub_context(shapes: ShapesIndex, docs, hubs: set[str], at_focus: set[str], midway: set[str]):
+def hub_context(shapes: ShapesIndex, docs, hubs: set[str], at_focus: set[str], midway: set[str],
+                workers: Workers | None = None):
     """(triples documents state about hub nodes; the triples a shape on a hub node reads
     beyond them: from each node that links to a hub through an ``at_focus`` predicate,
     everything reachable forwards within its document, and backwards through the
-    ``midway`` predicates). None if a hub's description holds a blank node."""
-
+    ``midway`` predicates). None if a hub's description holds a blank node. Each
+    document's part not in the cache is computed by ``workers`` (default: here)."""
+    workers = Workers(1) if workers is None else workers
     typed, single = reads.backward(shapes)[2:]
     readable = reads.readable(shapes)
+    parts = [[digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
+              sorted(typed), sorted(single), sorted(readable or ["*"]), shapes.digest] for d in docs]
+
+    def compute(missing: list[int]) -> list:
+        walks = reads.walks(shapes)
+        return workers.map(_hub_task, [(docs[i], hubs, at_focus, midway, typed, single, readable, walks)
+                                       for i in missing], least=PARALLEL_FILES)
+
     described, reached = [], []
-    for d in docs:
-        one = results.memo(
-            "hubs", [digest_files([d.path]), sorted(hubs), sorted(at_focus), sorted(midway),
-                     sorted(typed), sorted(single), sorted(readable or ["*"]), shapes.digest],
-            lambda: _hub_context_now(d, hubs, at_focus, midway, typed, single, readable, reads.walks(shapes)),
-        )
+    for one in results.memo_each("hubs", parts, compute):
         if one is None:
             return None, None
         described += _triples(one[0])
         reached += _triples(one[1])  # one parse per document: its blank nodes stay one
     return described, reached
+
+
+def _hub_task(args: tuple):
+    return _hub_context_now(*args)
 
 
 def _triples(lines: list[str]) -> list:

@@ -31,11 +31,19 @@ KEEP = 4096
 
 def memo(kind: str, parts: list, compute: Callable[[], Any]) -> Any:
     """``compute()``, cached on disk under a key made of ``parts`` (file contents among them)."""
-    key = hashlib.sha256(repr((VERSION, kind, parts)).encode()).hexdigest()[:40]
-    found = load(f"{kind}-{key}")
-    if found is None:
-        found = compute()
-        save(f"{kind}-{key}", found)
+    return memo_each(kind, [parts], lambda missing: [compute()])[0]
+
+
+def memo_each(kind: str, parts: list[list], compute: Callable[[list[int]], list]) -> list:
+    """`memo` of several values: those not on disk computed by one call, ``compute(indices)``
+    (the indices of ``parts`` they are for), which may run them in parallel."""
+    keys = [f"{kind}-" + hashlib.sha256(repr((VERSION, kind, one)).encode()).hexdigest()[:40] for one in parts]
+    found = [load(key) for key in keys]
+    missing = [i for i, value in enumerate(found) if value is None]
+    if missing:
+        for i, value in zip(missing, compute(missing)):
+            save(keys[i], value)
+            found[i] = value
     return found
 
 
@@ -72,13 +80,23 @@ def save(key: str, entry: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         # readers see a whole file or none
         write_atomic(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), folder / f"{key}.pickle")
-        entries = list(folder.glob("*.pickle"))
+    except (OSError, DefcoopError):
+        pass  # a read-only cache: validate without it
+
+
+def prune() -> None:
+    """Beyond `KEEP` entries, the least recently written removed (down to half of it).
+    Once per validation, not per entry: listing the folder costs as much as saving."""
+    if not cache.enabled():
+        return
+    try:
+        entries = list(directory().glob("*.pickle"))
         if len(entries) > KEEP:
             entries.sort(key=lambda p: p.stat().st_mtime)
             for old in entries[: len(entries) - KEEP // 2]:
                 old.unlink(missing_ok=True)
-    except (OSError, DefcoopError):
-        pass  # a read-only cache: validate without it
+    except OSError:
+        pass  # a read-only cache, or an entry another process removed first
 
 
 def entry(report: ValidationReport, shapes: ShapesIndex) -> dict:

@@ -9,6 +9,7 @@ from rdflib.namespace import RDF
 
 from defcoop.graph.files import Source
 from defcoop.validation.incremental import context, reads, results
+from defcoop.validation.incremental.pool import PARALLEL_FILES, Workers
 from defcoop.validation.memo import digest_files
 from defcoop.validation.shapes.index import ShapesIndex
 
@@ -26,9 +27,11 @@ class Units(list):
     base_subjects: set = set()
 
 
-def plan(sources: list[Source], shapes: ShapesIndex | None = None) -> Units:
-    """Which files are validated together (see the package's docstring)."""
+def plan(sources: list[Source], shapes: ShapesIndex | None = None, workers: Workers | None = None) -> Units:
+    """Which files are validated together (see the package's docstring); the files'
+    summaries and contexts not in the cache computed by ``workers`` (default: here)."""
     shapes = ShapesIndex.load() if shapes is None else shapes
+    workers = Workers(1) if workers is None else workers
     base = [s for s in sources if s.kind in BASE_KINDS]
     docs = [s for s in sources if s.kind not in BASE_KINDS]
     whole = Units([Units.WHOLE])
@@ -37,7 +40,7 @@ def plan(sources: list[Source], shapes: ShapesIndex | None = None) -> Units:
     if len(docs) <= 1:
         return whole
     at_focus, midway = reads.backward_predicates(shapes)
-    found = {s: summary(s.path, at_focus, midway) for s in sources}
+    found = dict(zip(sources, summarise([s.path for s in sources], at_focus, midway, workers)))
     summaries: dict[Source, dict] = {s: m for s, m in found.items() if m is not None}
     if len(summaries) < len(found):
         return whole  # a file that does not parse: the whole run names it
@@ -82,7 +85,7 @@ def plan(sources: list[Source], shapes: ShapesIndex | None = None) -> Units:
     # needs, from each document, what a shape on a hub node reads (X')
     extra = []
     if hubs:
-        described, reached = context.hub_context(shapes, docs, hubs, at_focus, midway)
+        described, reached = context.hub_context(shapes, docs, hubs, at_focus, midway, workers)
         doc_nodes = set().union(*(summaries[d]["subjects"] for d in docs)) - base_subjects
         if described is None or any(
             getattr(t.object, "value", None) in doc_nodes for t in described
@@ -99,12 +102,15 @@ def plan(sources: list[Source], shapes: ShapesIndex | None = None) -> Units:
     return units
 
 
-def summary(path: Path, at_focus: set[str], midway: set[str]) -> dict | None:
-    """What a file describes and links to (None if it does not parse); cached by content."""
-    return results.memo(
-        "summary", [digest_files([path]), sorted(at_focus), sorted(midway)],
-        lambda: _summary_now(path, at_focus, midway),
-    )
+def summarise(paths: list[Path], at_focus: set[str], midway: set[str], workers: Workers) -> list[dict | None]:
+    """What each file describes and links to (None if it does not parse); cached by content."""
+    parts = [[digest_files([p]), sorted(at_focus), sorted(midway)] for p in paths]
+    return results.memo_each("summary", parts, lambda missing: workers.map(
+        _summary_task, [(paths[i], at_focus, midway) for i in missing], least=PARALLEL_FILES))
+
+
+def _summary_task(args: tuple) -> dict | None:
+    return _summary_now(*args)
 
 
 def _summary_now(path: Path, at_focus: set[str], midway: set[str]) -> dict | None:

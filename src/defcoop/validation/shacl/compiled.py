@@ -34,6 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from defcoop.query import engine
 from defcoop.validation.report.model import Finding
+from defcoop.validation.schema import OxCopy
 from defcoop.validation.shacl import components, pyshacl_engine, sparql
 from defcoop.validation.shacl.components import Component, Unsupported
 from defcoop.validation.shacl.paths import path_query
@@ -174,33 +175,24 @@ class Data:
     """An rdflib graph copied into an in-memory Oxigraph store, queried with SPARQL; the
     `components.Evaluator` the components check values with."""
 
-    def __init__(self, graph: Graph, plan: Plan):
+    def __init__(self, graph: Graph, plan: Plan, copy: OxCopy | None = None):
+        """``copy``: ``graph``'s triples for Oxigraph, if the caller has them (else converted here)."""
         self.graph = graph
         self.plan = plan
         self.store = ox.Store()
-        back: dict = {}
-        quads = []
-        default = ox.DefaultGraph()
-        convert = engine.from_rdflib
-        memo: dict = {}
-        for t in graph:
-            if isinstance(t[0], Literal) or not isinstance(t[1], URIRef):
-                raise Unsupported("a generalised triple (a literal subject, from inference)")
-            parts = []
-            for x in t:
-                y = memo.get(x)
-                if y is None:
-                    y = memo[x] = convert(x)
-                    back.setdefault(y, x)
-                parts.append(y)
-            quads.append(ox.Quad(parts[0], parts[1], parts[2], default))
-        self.store.extend(quads)
+        if copy is None:
+            for t in graph:
+                if isinstance(t[0], Literal) or not isinstance(t[1], URIRef):
+                    raise Unsupported("a generalised triple (a literal subject, from inference)")
+            copy = OxCopy.of(graph)
+        self.store.extend(copy.quads)
+        back = dict(copy.back)
         # Oxigraph stores valid numbers and dates in canonical form: map those back too
-        literals = [(y, x) for x, y in memo.items() if isinstance(y, ox.Literal) and y.datatype.value != _STR]
+        literals = [(y, x) for y, x in copy.back.items() if isinstance(y, ox.Literal) and y.datatype.value != _STR]
         if literals:
             scratch = ox.Store()
             scratch.extend(
-                ox.Quad(ox.NamedNode(f"urn:i:{i}"), _P, y, default) for i, (y, _) in enumerate(literals)
+                ox.Quad(ox.NamedNode(f"urn:i:{i}"), _P, y, ox.DefaultGraph()) for i, (y, _) in enumerate(literals)
             )
             for q in scratch.quads_for_pattern(None, None, None):
                 x = literals[int(q.subject.value[6:])][1]  # type: ignore[union-attr]
@@ -298,11 +290,12 @@ def _property_failures(d: Data, s: CompiledShape, focus: Any, values: list):
 # -- evaluation ---------------------------------------------------------------------------
 
 
-def run(data: Graph, shapes: Graph, plan: Plan) -> list[Finding]:
+def run(data: Graph, shapes: Graph, plan: Plan, copy: OxCopy | None = None) -> list[Finding]:
     """SHACL Core and SHACL-SPARQL findings of ``shapes`` on ``data``, as
-    `pyshacl_engine.shacl` gives; ``plan`` is `compile_shapes` of ``shapes``."""
+    `pyshacl_engine.shacl` gives; ``plan`` is `compile_shapes` of ``shapes``; ``copy``:
+    ``data``'s triples for Oxigraph, if the caller has them (`schema.OxCopy`)."""
     try:
-        d = Data(data, plan)
+        d = Data(data, plan, copy)
     except Unsupported:  # RDF that Oxigraph cannot hold: all of it to pySHACL
         return pyshacl_engine.shacl(data, shapes)
     out: list[Finding] = []
