@@ -17,12 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from defcoop.graph.files import default_sources, parse_into, user_sources
+from defcoop.validation import schema
 from defcoop.validation.schema import read_into
 from defcoop.validation.shacl import sparql as sparql_constraints
 from defcoop.validation.validate import validate
@@ -325,6 +327,32 @@ def test_read_into_gives_what_rdflib_parses(path):
     read_into(got, path)
     assert isomorphic(expected, got)
     assert list(got.namespaces()) == list(expected.namespaces())
+
+
+def test_parse_converts_a_term_once_and_a_blank_node_per_file(tmp_path):
+    """Files share IRIs and literals: `schema.parse` converts each once per `TermCache`
+    (the same rdflib term), a blank node once per file (two files' ``_:b`` are two
+    nodes, as rdflib's parser makes them); a literal rdflib normalises goes to Oxigraph
+    as rdflib has it; a full cache is emptied and gives the same terms."""
+    text = ('<https://example.org/a> <https://example.org/p> '
+            '"012"^^<http://www.w3.org/2001/XMLSchema#integer> , "x"@en , _:b .\n')
+    one, two = tmp_path / "one.ttl", tmp_path / "two.ttl"
+    one.write_text(text, encoding="utf-8")
+    two.write_text(text, encoding="utf-8")
+
+    def objects(parsed):  # the blank node, "12", "x"
+        return sorted((t[2] for t in parsed.triples), key=lambda o: (type(o).__name__, str(o)))
+
+    cache = schema.TermCache()
+    a, b = schema.parse(one, cache), schema.parse(two, cache)
+    assert objects(a)[0] != objects(b)[0]
+    assert objects(a)[1] is objects(b)[1] and objects(a)[2] is objects(b)[2]
+    assert a.triples[0][1] is b.triples[0][1]
+    assert {q.object.value for q in a.copy.quads if isinstance(q.object, ox.Literal)} == {"12", "x"}
+    assert [a.copy.back[q.object] for q in a.copy.quads] == [t[2] for t in a.triples]
+    small = schema.TermCache(size=2)
+    c = schema.parse(one, small)
+    assert len(small._pairs) <= 2 and objects(c)[1:] == objects(a)[1:]
 
 
 def test_read_into_on_what_oxigraph_reads_otherwise(tmp_path):

@@ -132,7 +132,7 @@ def read_into(graph: Graph, path: Path) -> None:
     add(graph, parse(path))
 
 
-def parse(path: Path) -> Parsed:
+def parse(path: Path, cache: TermCache | None = None) -> Parsed:
     """A file as `defcoop.graph.files.parse_into` reads it, with pyoxigraph's parser
     (about twice as fast): the same triples (literals made by rdflib's own constructor,
     so normalised as rdflib's parser does; fresh blank nodes) and the same prefixes, in
@@ -141,7 +141,8 @@ def parse(path: Path) -> Parsed:
 
     The Oxigraph copy holds the parsed terms where rdflib kept them as written, else
     the conversion of rdflib's (`OxCopy.of`): the terms the store would get from the
-    rdflib triples."""
+    rdflib triples. IRIs and literals are converted once per ``cache`` (default: the
+    process's `TERMS`); blank nodes once per file."""
     fmt = _OXIGRAPH.get(rdf_format(path)) if path.is_file() else None
     try:
         data = path.read_bytes() if fmt is not None else b""
@@ -152,7 +153,8 @@ def parse(path: Path) -> Parsed:
     triples = []
     quads = []
     back: dict = {}
-    terms: dict = {}  # parsed term -> (rdflib term, Oxigraph term)
+    terms: dict = {}  # parsed term -> (rdflib term, Oxigraph term), in this file
+    shared = TERMS if cache is None else cache
     default = ox.DefaultGraph()
     try:
         parser = ox.parse(data, format=fmt, base_iri=base_iri(path))
@@ -162,13 +164,13 @@ def parse(path: Path) -> Parsed:
             for x in (q.subject, q.predicate, q.object):
                 pair = terms.get(x)
                 if pair is None:
-                    y = _term(x)
-                    if isinstance(x, ox.BlankNode) or (isinstance(x, ox.Literal) and str(y) != x.value):
-                        z = from_rdflib(y)  # a fresh blank node; a literal rdflib normalised
+                    if isinstance(x, ox.BlankNode):  # fresh, as rdflib's parser makes them: labels are per file
+                        y = BNode()
+                        pair = (y, from_rdflib(y))
                     else:
-                        z = x
-                    pair = terms[x] = (y, z)
-                    back.setdefault(z, y)
+                        pair = shared.pair(x)
+                    terms[x] = pair
+                    back.setdefault(pair[1], pair[0])
                 triple.append(pair[0])
                 copy.append(pair[1])
             triples.append(tuple(triple))
@@ -190,7 +192,27 @@ def _rdflib_parse(path: Path) -> Parsed:
     return Parsed(triples, list(read.namespaces()), OxCopy.of(triples))
 
 
-def _term(x):
-    """The rdflib term of a parsed term (`engine.to_rdflib`); a blank node fresh, as
-    rdflib's parser makes them: labels are per file."""
-    return BNode() if isinstance(x, ox.BlankNode) else to_rdflib(x)
+class TermCache:
+    """Parsed IRIs and literals with their rdflib term and the term the Oxigraph store
+    gets (see `parse`), each converted once: documents share most of their predicates,
+    classes, reference nodes and many values. Keyed by the term (its content); emptied
+    when it holds ``size`` terms."""
+
+    def __init__(self, size: int = 200_000):
+        self.size = size
+        self._pairs: dict = {}
+
+    def pair(self, x) -> tuple:
+        found = self._pairs.get(x)
+        if found is None:
+            y = to_rdflib(x)
+            # a literal rdflib normalised goes to the store as rdflib has it
+            z = from_rdflib(y) if isinstance(x, ox.Literal) and str(y) != x.value else x
+            if len(self._pairs) >= self.size:
+                self._pairs.clear()
+            found = self._pairs[x] = (y, z)
+        return found
+
+
+#: the process's `TermCache`
+TERMS = TermCache()

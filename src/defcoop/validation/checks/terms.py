@@ -101,10 +101,11 @@ def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...],
             )
         )
 
+    rdf_type = RDF.type  # once: an attribute of an rdflib namespace is a new URIRef each time
     for s, p, o in itertools.chain(also if also is not None else (), data):
         if p not in known:
             flag(s, p, p, "The property")
-        if p == RDF.type:
+        if p == rdf_type:
             if isinstance(o, URIRef) and o not in known:
                 flag(s, p, o, "The class")
         elif isinstance(o, Literal) and o.datatype is not None and o.datatype not in known:
@@ -187,8 +188,10 @@ def _doc_finding(term, path, what) -> Finding:
 def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[URIRef]) -> list[Finding]:
     """No class is a value or a subject of data, and every type is a class."""
     out = []
+    rdf_type = RDF.type  # once: an attribute of an rdflib namespace is a new URIRef each time
+    about_classes = (RDFS.subClassOf, OWL.equivalentClass, RDFS.range, RDFS.domain)
     for s, p, o in data:
-        if p == RDF.type:
+        if p == rdf_type:
             if o in known and o not in class_set:
                 out.append(Finding(
                     s, p, f"{_show(o, data)} is not a class: rdf:type takes a class of the ontology "
@@ -196,7 +199,7 @@ def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[U
                     o, DCSH.ClassUseCheck, DCSH.NotAClassConstraintComponent,
                 ))
             continue
-        if o in class_set and p not in (RDFS.subClassOf, OWL.equivalentClass, RDFS.range, RDFS.domain):
+        if o in class_set and p not in about_classes:
             out.append(Finding(
                 s, p, f"{_show(o, data)} is a class, used here as a value: link to an instance of it "
                 "(e.g. id:NL rather than dco:State), or, to say what the node is, use rdf:type.",

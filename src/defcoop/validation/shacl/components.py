@@ -92,6 +92,14 @@ def _single(shapes: Graph, shape: Any, p: URIRef) -> Any:
 # -- value type -----------------------------------------------------------------------
 
 #: the Python type rdflib gives a well-typed literal of each datatype pySHACL checks
+# terms the checks compare with, once (an attribute of an rdflib namespace makes a new
+# URIRef on every access: ~1 us, in loops over every value node)
+_RDFS_LITERAL, _RDFS_DATATYPE, _XSD_STRING, _LANG_STRING = RDFS.Literal, RDFS.Datatype, XSD.string, RDF.langString
+_PLAIN = (None, RDF.langString, XSD.string)
+_LITERAL_KINDS = frozenset((SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral))
+_BLANK_KINDS = frozenset((SH.BlankNode, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral))
+_IRI_KINDS = frozenset((SH.IRI, SH.BlankNodeOrIRI, SH.IRIOrLiteral))
+
 _PY_TYPES: dict[URIRef, Any] = {
     XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int,
     XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: datetime.date,
@@ -130,13 +138,13 @@ class DatatypeConstraintComponent(Component):
             return False
         if v.datatype == rule:
             return well_typed(v, rule)
-        if rule == RDFS.Literal:
+        if rule == _RDFS_LITERAL:
             return True
-        if rule == RDFS.Datatype and v.datatype:
+        if rule == _RDFS_DATATYPE and v.datatype:
             return True
-        if v.datatype is None and v.language is None and rule == XSD.string:
+        if v.datatype is None and v.language is None and rule == _XSD_STRING:
             return well_typed(v, rule)
-        if rule == RDF.langString and v.language:
+        if rule == _LANG_STRING and v.language:
             return well_typed(v, rule)
         return False
 
@@ -150,10 +158,10 @@ class NodeKindConstraintComponent(Component):
     def check_value(self, v: Any, data: Evaluator) -> bool:
         kind = self.value
         if isinstance(v, Literal):
-            return kind in (SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral)
+            return kind in _LITERAL_KINDS
         if isinstance(v, BNode):
-            return kind in (SH.BlankNode, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral)
-        return kind in (SH.IRI, SH.BlankNodeOrIRI, SH.IRIOrLiteral)
+            return kind in _BLANK_KINDS
+        return kind in _IRI_KINDS
 
 
 # -- cardinality ------------------------------------------------------------------------
@@ -309,7 +317,7 @@ class PatternConstraintComponent(Component):
     def check_value(self, v: Any, data: Evaluator) -> bool:
         if isinstance(v, BNode):
             return False
-        if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        if isinstance(v, Literal) and v.value is not None and v.datatype in _PLAIN:
             text = str(v.value)
         else:
             text = str(v)
