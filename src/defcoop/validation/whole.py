@@ -18,6 +18,7 @@ the local imports in ``ontology/imports/``, so that a dco:State is an org:Organi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
@@ -53,15 +54,17 @@ class SchemaFacts:
 _FACTS: ContentCache[SchemaFacts] = ContentCache(size=8)
 
 
-def schema_facts(ontology_files: list, ontology: Graph, imports: Graph) -> SchemaFacts:
-    """Once per process and content of the ontology and import files."""
+def schema_facts(ontology_files: list, ontology: Callable[[], Graph], imports: Graph) -> SchemaFacts:
+    """Once per process and content of the ontology and import files; ``ontology()``
+    gives the ontology's graph (built only when they are computed)."""
     key = digest_files([*ontology_files, *schema.import_files()])
 
     def compute() -> SchemaFacts:
-        both = ontology + imports
+        graph = ontology()
+        both = graph + imports
         return SchemaFacts(
             key, terms.declared(both), terms.classes(both),
-            terms.vocabulary_namespaces(imports), terms.check_minted(ontology),
+            terms.vocabulary_namespaces(imports), terms.check_minted(graph),
         )
 
     return _FACTS.get(key, compute)
@@ -129,20 +132,36 @@ def validate_whole(
 ) -> ValidationReport:
     """Validate ``sources`` as one graph; the SHACL part by ``engine`` (``"pyshacl"`` or
     the compiled ``"oxigraph-whole"``); ``parsed``: `parse` of the sources, if the caller has it."""
-    ontology, data = schema.graph(), schema.graph()
     parsed = parse(sources) if parsed is None else parsed
-    for source, one in zip(sources, parsed):
-        schema.add(ontology if source.kind == "ontology" else data, one)
+    pairs = list(zip(sources, parsed))
+    ontology_files = [p for s, p in pairs if s.kind == "ontology"]
+    data_files = [p for s, p in pairs if s.kind != "ontology"]
+    # the checks read the triples from the parsed lists (a triple two files hold is
+    # read twice: its findings are the same, and kept once); the graphs hold only the
+    # files' prefixes, for showing names as the files write them
+    ontology_triples = [t for one in ontology_files for t in one.triples]
+    data_triples = [t for one in data_files for t in one.triples]
+    ontology, data = schema.graph(), schema.graph()
+    for one in ontology_files:
+        schema.bind(ontology, one)
+    for one in data_files:
+        schema.bind(data, one)
+
+    def ontology_graph() -> Graph:  # for what is computed once per ontology
+        graph = schema.graph()
+        for one in ontology_files:
+            schema.add(graph, one)
+        return graph
+
     copies = [one.copy for one in parsed]  # the same triples for the compiled engine's store
     imports = schema.parsed(schema.import_files())  # shared: read, never changed
     merged = schema.graph()
     _bind_shown(merged, data, ontology)
     add = merged.add
-    # the ontology first, then the data, from the parsed lists (iterating a graph costs more)
-    pairs = list(zip(sources, parsed))
-    for one in [p for s, p in pairs if s.kind == "ontology"] + [p for s, p in pairs if s.kind != "ontology"]:
-        for t in one.triples:
-            add(t)
+    for t in ontology_triples:  # the ontology first, then the data
+        add(t)
+    for t in data_triples:
+        add(t)
     # of the imports, only the hierarchy: the shapes need "a dco:State is an
     # org:Organization", not the declaration of every FOAF or PROV term
     tree = hierarchy(imports)
@@ -169,20 +188,20 @@ def validate_whole(
         findings += _shacl(closure, shapes, engine)
 
     # 2. terms
-    facts = schema_facts([s.path for s in sources if s.kind == "ontology"], ontology, imports)
+    facts = schema_facts([s.path for s in sources if s.kind == "ontology"], ontology_graph, imports)
     broken = shapes.derived(f"declared terms {facts.key}",
                             lambda: terms.check_shapes(shapes, facts.known, facts.namespaces))
     if broken:
         raise DataError(broken[0] + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
-    findings += terms.check_declared(data, facts.known, facts.namespaces, also=ontology, names=merged)
+    findings += terms.check_declared(data_triples, facts.known, facts.namespaces, also=ontology_triples, names=merged)
     findings += facts.minted
-    findings += terms.check_classes_as_instances(data, facts.known, facts.classes)
-    findings += terms.check_nodes(data, merged)
-    findings += terms.check_not_reflexive(data)
-    findings += literals.check(data)
+    findings += terms.check_classes_as_instances(data_triples, facts.known, facts.classes, names=data)
+    findings += terms.check_nodes(data_triples, merged, names=data)
+    findings += terms.check_not_reflexive(data_triples, names=data)
+    findings += literals.check(data_triples)
     links_of = shapes.derived(f"object properties {facts.key}",
-                              lambda: links.object_properties(ontology, shapes.graph))
-    findings += links.check(data, links_of)
+                              lambda: links.object_properties(ontology_graph(), shapes.graph))
+    findings += links.check(data_triples, links_of)
 
     # 3. quotes against the source texts
     findings += quotes.check(merged)

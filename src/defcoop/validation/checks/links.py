@@ -10,6 +10,8 @@ defect gives one finding of this kind.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
@@ -29,15 +31,14 @@ def object_properties(ontology: Graph, shapes: Graph) -> frozenset[URIRef]:
     return frozenset(declared - kinded)
 
 
-def check(data: Graph, properties: frozenset[URIRef]) -> list[Finding]:
+def check(data: Graph | Iterable[tuple], properties: frozenset[URIRef]) -> list[Finding]:
     """A finding for every literal that is the value of one of ``properties``."""
-    out = []
-    for p in sorted(properties):
-        for s, o in data.subject_objects(p):
-            if isinstance(o, Literal):
-                out.append(Finding(
-                    s, p, f"{names.qname(p)} links to another node: give the IRI of the node it "
-                    f"points to, not the literal {o.n3()}.",
-                    o, DCSH.LinkCheck, DCSH.LiteralLinkConstraintComponent,
-                ))
-    return out
+    found = [(s, p, o) for s, p, o in data if p in properties and isinstance(o, Literal)]
+    return [
+        Finding(
+            s, p, f"{names.qname(p)} links to another node: give the IRI of the node it "
+            f"points to, not the literal {o.n3()}.",
+            o, DCSH.LinkCheck, DCSH.LiteralLinkConstraintComponent,
+        )
+        for s, p, o in sorted(found, key=lambda t: str(t[1]))
+    ]

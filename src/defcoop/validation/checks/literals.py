@@ -6,6 +6,7 @@ space of XML Schema 1.1 Part 2 (https://www.w3.org/TR/xmlschema11-2/)."""
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
@@ -39,7 +40,7 @@ def well_formed(o: Literal) -> bool:
     return pattern is None or pattern.fullmatch(str(o)) is not None
 
 
-def check(data: Graph) -> list[Finding]:
+def check(data: Graph | Iterable[tuple]) -> list[Finding]:
     out = []
     for s, p, o in data:
         if isinstance(o, Literal) and o.datatype is not None and not well_formed(o):

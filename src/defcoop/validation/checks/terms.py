@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
@@ -61,6 +62,19 @@ def _in(term, namespaces) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(namespaces)
 
 
+#: triples to check: a graph, or a list of (s, p, o) (a parsed file's)
+Triples = Graph | Iterable[tuple]
+
+
+def _names(data: Triples, names: Graph | None) -> Graph:
+    """The graph whose prefixes show terms: ``names``, else ``data`` (then a graph)."""
+    if names is not None:
+        return names
+    if not isinstance(data, Graph):
+        raise TypeError("names: needed when the triples are not a graph")
+    return data
+
+
 def _show(term, graph: Graph) -> str:
     """A term as its file wrote it: a prefixed name where a prefix is bound."""
     try:
@@ -77,14 +91,14 @@ def _suggest(term: URIRef, known: set[URIRef], graph: Graph) -> str:
     return f" Did you mean {_show(URIRef(close[0]), graph)}?" if close else ""
 
 
-def check_declared(data: Graph, known: set[URIRef], namespaces: tuple[str, ...],
-                   also: Graph | None = None, names: Graph | None = None) -> list[Finding]:
+def check_declared(data: Triples, known: set[URIRef], namespaces: tuple[str, ...],
+                   also: Triples | None = None, names: Graph | None = None) -> list[Finding]:
     """Every predicate, type, datatype and vocabulary IRI of ``data`` (and of ``also``,
     checked first: the ontology, without copying both into one graph) is declared;
     terms are shown with the prefixes of ``names`` (default: ``data``'s)."""
     out = []
     seen = set()
-    shown = data if names is None else names
+    shown = _names(data, names)
 
     def flag(focus, path, term, what):
         key = (focus, path, term)
@@ -185,8 +199,11 @@ def _doc_finding(term, path, what) -> Finding:
     )
 
 
-def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[URIRef]) -> list[Finding]:
-    """No class is a value or a subject of data, and every type is a class."""
+def check_classes_as_instances(data: Triples, known: set[URIRef], class_set: set[URIRef],
+                               names: Graph | None = None) -> list[Finding]:
+    """No class is a value or a subject of data, and every type is a class; terms shown
+    with the prefixes of ``names`` (default: ``data``'s, a graph)."""
+    shown = _names(data, names)
     out = []
     rdf_type = RDF.type  # once: an attribute of an rdflib namespace is a new URIRef each time
     about_classes = (RDFS.subClassOf, OWL.equivalentClass, RDFS.range, RDFS.domain)
@@ -194,21 +211,21 @@ def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[U
         if p == rdf_type:
             if o in known and o not in class_set:
                 out.append(Finding(
-                    s, p, f"{_show(o, data)} is not a class: rdf:type takes a class of the ontology "
+                    s, p, f"{_show(o, shown)} is not a class: rdf:type takes a class of the ontology "
                     "(e.g. dco:Signing), not an instance, concept or property.",
                     o, DCSH.ClassUseCheck, DCSH.NotAClassConstraintComponent,
                 ))
             continue
         if o in class_set and p not in about_classes:
             out.append(Finding(
-                s, p, f"{_show(o, data)} is a class, used here as a value: link to an instance of it "
+                s, p, f"{_show(o, shown)} is a class, used here as a value: link to an instance of it "
                 "(e.g. id:NL rather than dco:State), or, to say what the node is, use rdf:type.",
                 o, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
             ))
-    for s in set(data.subjects()):
+    for s in {t[0] for t in data}:
         if s in class_set:
             out.append(Finding(
-                s, None, f"{_show(s, data)} is a class of the ontology, described here as if it were "
+                s, None, f"{_show(s, shown)} is a class of the ontology, described here as if it were "
                 "data: data files describe instances; propose changes to classes in the ontology.",
                 None, DCSH.ClassUseCheck, DCSH.ClassAsInstanceConstraintComponent,
             ))
@@ -219,22 +236,25 @@ def check_classes_as_instances(data: Graph, known: set[URIRef], class_set: set[U
 NOT_REFLEXIVE = (DCTERMS.isPartOf, DCO.replaces, DCO.renews, DCO.buildsOn)
 
 
-def check_not_reflexive(data: Graph) -> list[Finding]:
+def check_not_reflexive(data: Triples, names: Graph | None = None) -> list[Finding]:
     """No entity is part of, replaces, renews or builds on itself."""
+    shown = _names(data, names)
     return [
         Finding(
-            s, p, f"{_show(s, data)} {_show(p, data)} itself: a node cannot be part of, replace, "
+            s, p, f"{_show(s, shown)} {_show(p, shown)} itself: a node cannot be part of, replace, "
             "renew or build on itself; link to the other node (correct its IRI).",
             o, DCSH.SelfReferenceCheck, DCSH.SelfReferenceConstraintComponent,
         )
-        for p in NOT_REFLEXIVE for s, o in data.subject_objects(p) if s == o
+        for s, p, o in data if s == o and p in NOT_REFLEXIVE
     ]
 
 
-def check_nodes(data: Graph, merged: Graph) -> list[Finding]:
-    """Every node the data describes has a type; every id: link leads somewhere."""
+def check_nodes(data: Triples, merged: Graph, names: Graph | None = None) -> list[Finding]:
+    """Every node the data describes has a type; every id: link leads somewhere (in
+    ``merged``, the whole graph); terms shown with the prefixes of ``names``."""
+    shown = _names(data, names)
     untyped = [
-        s for s in set(data.subjects())
+        s for s in {t[0] for t in data}
         if (s, RDF.type, None) not in merged
         and not (isinstance(s, BNode) and (s, RDF.first, None) in merged)  # an RDF list
     ]
@@ -250,7 +270,7 @@ def check_nodes(data: Graph, merged: Graph) -> list[Finding]:
     nowhere = [t for t in data if isinstance(t[2], URIRef) and t[2].startswith(ids) and (t[2], None, None) not in merged]
     out += [
         Finding(
-            s, p, f"{_show(o, data)} is described nowhere (no triple has it as subject): correct the "
+            s, p, f"{_show(o, shown)} is described nowhere (no triple has it as subject): correct the "
             "IRI, or add the node (with its type and labels) to the data.",
             o, DCSH.LinkTargetCheck, DCSH.MissingNodeConstraintComponent,
         )
