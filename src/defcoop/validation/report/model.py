@@ -65,25 +65,33 @@ class ValidationReport:
         return 0 if self.conforms else 1
 
     # -- names: what `defcoop.validation.report.names` computes, for this report's graphs --
+    def _names(self) -> names.Named:
+        """The data graph with its prefix table, built once (again if the graph is replaced)."""
+        named = self.__dict__.get("_named")
+        if named is None or named.graph is not self.graph:
+            named = self.__dict__["_named"] = names.Named(self.graph)
+        return named
+
     def name(self, term: Any) -> str:
-        return names.name(term, self.graph)
+        return names.name(term, self._names())
 
     def focus_name(self, node: Any) -> str:
-        return names.focus_name(node, self.graph)
+        return names.focus_name(node, self._names())
 
     def label(self, node: Any) -> str:
-        return names.label(node, self.graph)
+        return names.label(node, self._names())
 
     def path_name(self, path: Any) -> str:
-        return names.path_name(path, self.shapes, self.graph)
+        return names.path_name(path, self.shapes, self._names())
 
     def shape_name(self, shape: Any) -> str:
-        return names.shape_name(shape, self.shapes, self.graph)
+        return names.shape_name(shape, self.shapes, self._names())
 
     def rows(self) -> list[dict]:
         """The findings as plain dicts, in order: what `--format json` prints and what
         two implementations of `validate` must agree on."""
-        return [names.row(f, self.graph, self.shapes) for f in self.findings]
+        named = self._names()
+        return [names.row(f, named, self.shapes) for f in self.findings]
 
     def sort_key(self, f: Finding) -> tuple:
-        return names.sort_key(f, self.graph, self.shapes)
+        return names.sort_key(f, self._names(), self.shapes)

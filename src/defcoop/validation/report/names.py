@@ -32,13 +32,33 @@ def _prefixes(graph: Graph | None) -> dict[str, str]:
     return out
 
 
-def qname(term: URIRef, graph: Graph | None = None) -> str:
+class Named:
+    """A data graph with the prefix table its terms are shown with (`_prefixes`), built
+    once: a report hands this to the functions here instead of its graph, so that naming
+    ten thousand findings does not read the graph's bindings ten thousand times."""
+
+    __slots__ = ("graph", "prefixes")
+
+    def __init__(self, graph: Graph | None):
+        self.graph = graph
+        self.prefixes = _prefixes(graph)
+
+
+#: what the functions here name terms with: a graph (its prefixes read on each call), a `Named`, or none
+Names = Graph | Named | None
+
+
+def _graph(names: Names) -> Graph | None:
+    return names.graph if isinstance(names, Named) else names
+
+
+def qname(term: URIRef, graph: Names = None) -> str:
     text = str(term)
-    short = shorten(text, _prefixes(graph))
+    short = shorten(text, graph.prefixes if isinstance(graph, Named) else _prefixes(graph))
     return f"<{text}>" if short.endswith(":") else short
 
 
-def name(term: Any, graph: Graph | None = None) -> str:
+def name(term: Any, graph: Names = None) -> str:
     """A term as a person reads it: a prefixed name, a literal's n3, ``[]`` for a blank node."""
     if term is None:
         return ""
@@ -55,27 +75,29 @@ def name(term: Any, graph: Graph | None = None) -> str:
     return str(term)
 
 
-def focus_name(node: Any, graph: Graph | None) -> str:
+def focus_name(node: Any, graph: Names) -> str:
     """A focus node's name; a blank node is named by the way to it from an IRI."""
-    if not isinstance(node, BNode) or graph is None:
+    data = _graph(graph)
+    if not isinstance(node, BNode) or data is None:
         return name(node, graph)
     steps = []
     current: Any = node
     for _ in range(6):
-        parent = next(iter(graph.subject_predicates(current)), None)
+        parent = next(iter(data.subject_predicates(current)), None)
         if parent is None:
             break
         current, predicate = parent
         steps.append(name(predicate, graph))
         if not isinstance(current, BNode):
             return " / ".join([name(current, graph)] + steps[::-1])
-    types = sorted(name(t, graph) for t in graph.objects(node, RDF.type))
+    types = sorted(name(t, graph) for t in data.objects(node, RDF.type))
     return f"[] ({', '.join(types) or 'untyped blank node'})"
 
 
-def label(node: Any, graph: Graph | None) -> str:
+def label(node: Any, names: Names) -> str:
     """The first English label, else the first label (in sorted order: the same whatever
     order the graph gives them in)."""
+    graph = _graph(names)
     if graph is None:
         return ""
     best = ""
@@ -89,7 +111,7 @@ def label(node: Any, graph: Graph | None) -> str:
     return best
 
 
-def path_name(path: Any, shapes: Graph | None, names: Graph | None = None) -> str:
+def path_name(path: Any, shapes: Graph | None, names: Names = None) -> str:
     """A SHACL property path in SPARQL's syntax (``^p``, ``p|q``, ``p/q``, ``p*``)."""
     if path is None:
         return ""
@@ -112,7 +134,7 @@ def path_name(path: Any, shapes: Graph | None, names: Graph | None = None) -> st
     return "[]"
 
 
-def shape_name(shape: Any, shapes: Graph | None, graph: Graph | None = None) -> str:
+def shape_name(shape: Any, shapes: Graph | None, graph: Names = None) -> str:
     if isinstance(shape, BNode) and shapes is not None:
         parent = next(iter(shapes.subjects(SH.property, shape)), None)
         path = shapes.value(shape, SH.path)
@@ -121,7 +143,7 @@ def shape_name(shape: Any, shapes: Graph | None, graph: Graph | None = None) -> 
     return name(shape, graph)
 
 
-def row(f: Any, graph: Graph | None, shapes: Graph | None) -> dict:
+def row(f: Any, graph: Names, shapes: Graph | None) -> dict:
     """A `Finding` (of `defcoop.validation.report.model`, which names it here) as a plain dict."""
     return {
         "focus": focus_name(f.focus, graph) if isinstance(f.focus, BNode) else str(f.focus),
@@ -138,7 +160,7 @@ def row(f: Any, graph: Graph | None, shapes: Graph | None) -> dict:
     }
 
 
-def sort_key(f: Any, graph: Graph | None, shapes: Graph | None) -> tuple:
+def sort_key(f: Any, graph: Names, shapes: Graph | None) -> tuple:
     """The order of findings: by node, path, component, value, message (then shape and
     severity, so that the order never depends on the engine)."""
     return (
