@@ -54,7 +54,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SH = "http://www.w3.org/ns/shacl#"
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-TARGETS = {"revalidate_s": 1.5, "cli_s": 1.0, "full_sizes": (100_000, 1_000_000)}
+TARGETS = {"revalidate_s": 1.5, "revalidate_at": 100_000, "cli_s": 1.0, "full_sizes": (100_000, 1_000_000)}
+#: a ratio this close to 1 is within what one engine's time varies from run to run here
+NOISE = 1.2
 ENGINES = ("defcoop", "jena", "rudof", "pyshacl")
 NAMES = {"defcoop": "defcoop", "jena": "Apache Jena SHACL", "rudof": "rudof", "pyshacl": "pySHACL"}
 
@@ -491,8 +493,11 @@ def target_lines(results: list[dict], cli: dict) -> list[str]:
                 out.append(f"| {goal} | defcoop {fmt_time(ours)}, {NAMES[name]} {fmt_time(other)} | {verdict} | "
                            f"{other.get('skipped', other.get('error', ''))} |")
             elif ours["time"] < other["time"]:
+                ratio = other["time"] / ours["time"]
+                close = (f"by {other['time'] - ours['time']:.2f} s: within what a run's time varies "
+                         f"on this machine (about ±20 %)") if ratio < NOISE else ""
                 out.append(f"| {goal} | {ours['time']:.2f} s vs {other['time']:.2f} s | yes, "
-                           f"{other['time'] / ours['time']:.1f}× faster | |")
+                           f"{ratio:.2f}× faster | {close} |")
             else:
                 out.append(f"| {goal} | {ours['time']:.2f} s vs {other['time']:.2f} s | no: "
                            f"{ours['time'] - other['time']:.2f} s ({ours['time'] / other['time']:.1f}×) slower | "
@@ -505,7 +510,11 @@ def target_lines(results: list[dict], cli: dict) -> list[str]:
             out.append(f"| the same violations counted ({n}) | defcoop {ours.get('results', '–')}, {counts} | "
                        f"{'no' if bad else 'yes'} | {'; '.join(bad)} |")
         edit = r.get("defcoop_edit")
-        if edit and "time" in edit:
+        if edit and "time" in edit and r["triples"] > 1.5 * TARGETS["revalidate_at"]:
+            out.append(f"| re-validation after a one-document edit ({n}; the target is for "
+                       f"{TARGETS['revalidate_at']:,}) | {edit['time']:.2f} s | – | "
+                       f"{breakdown(edit) + warm_note(r).replace('with the cache warm', 'nothing changed')} |")
+        elif edit and "time" in edit:
             goal = f"re-validation after a one-document edit ≤ {TARGETS['revalidate_s']} s ({n})"
             ok = edit["time"] <= TARGETS["revalidate_s"]
             out.append(f"| {goal} | {edit['time']:.2f} s | "
