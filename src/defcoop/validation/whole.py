@@ -109,21 +109,23 @@ def parse(sources: list[Source]) -> list[schema.Parsed]:
 
 
 def prefixes_shown(sources: list[Source], parsed: list[schema.Parsed]) -> list[tuple[str, str]]:
-    """The prefixes `validate_whole`'s report shows names with: the data's, then the
-    ontology's, as the files declare them, and the project's (`namespaces.PREFIXES`) over them."""
-    ontology, data, merged = schema.graph(), schema.graph(), schema.graph()
+    """The prefixes `validate_whole`'s report shows names with (`_prefix_graphs`)."""
+    return [(prefix, str(ns)) for prefix, ns in _prefix_graphs(sources, parsed)[1].namespaces()]
+
+
+def _prefix_graphs(sources: list[Source], parsed: list[schema.Parsed]) -> tuple[Graph, Graph]:
+    """Two empty graphs with prefixes bound: the data files' (the term checks show names
+    with them), and what the report shows names with: the data's, then the ontology's,
+    as the files declare them, and the project's (`namespaces.PREFIXES`) over them."""
+    ontology, data, shown = schema.graph(), schema.graph(), schema.graph()
     for source, one in zip(sources, parsed):
         schema.bind(ontology if source.kind == "ontology" else data, one)
-    _bind_shown(merged, data, ontology)
-    return [(prefix, str(ns)) for prefix, ns in merged.namespaces()]
-
-
-def _bind_shown(merged: Graph, data: Graph, ontology: Graph) -> None:
-    for g in (data, ontology):  # the prefixes the files declared, for showing names
+    for g in (data, ontology):
         for prefix, ns in g.namespaces():
-            merged.bind(prefix, ns, override=False)
+            shown.bind(prefix, ns, override=False)
     for name, namespace in PREFIXES.items():
-        merged.bind(name, namespace, replace=True)
+        shown.bind(name, namespace, replace=True)
+    return data, shown
 
 
 def validate_whole(
@@ -137,15 +139,12 @@ def validate_whole(
     ontology_files = [p for s, p in pairs if s.kind == "ontology"]
     data_files = [p for s, p in pairs if s.kind != "ontology"]
     # the checks read the triples from the parsed lists (a triple two files hold is
-    # read twice: its findings are the same, and kept once); the graphs hold only the
-    # files' prefixes, for showing names as the files write them
+    # read twice: its findings are the same, and kept once); ``data`` holds only the
+    # data files' prefixes, for showing names as the files write them, and ``merged``
+    # starts with the report's prefixes and gets every triple
     ontology_triples = [t for one in ontology_files for t in one.triples]
     data_triples = [t for one in data_files for t in one.triples]
-    ontology, data = schema.graph(), schema.graph()
-    for one in ontology_files:
-        schema.bind(ontology, one)
-    for one in data_files:
-        schema.bind(data, one)
+    data, merged = _prefix_graphs(sources, parsed)
 
     def ontology_graph() -> Graph:  # for what is computed once per ontology
         graph = schema.graph()
@@ -155,8 +154,6 @@ def validate_whole(
 
     copies = [one.copy for one in parsed]  # the same triples for the compiled engine's store
     imports = schema.parsed(schema.import_files())  # shared: read, never changed
-    merged = schema.graph()
-    _bind_shown(merged, data, ontology)
     add = merged.add
     for t in ontology_triples:  # the ontology first, then the data
         add(t)

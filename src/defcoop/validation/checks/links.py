@@ -10,12 +10,11 @@ defect gives one finding of this kind.
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from defcoop.namespaces import PREFIX_IRIS
+from defcoop.validation.checks import Triples
 from defcoop.validation.report import names
 from defcoop.validation.report.model import Finding
 from defcoop.validation.vocabulary import DCSH, SH
@@ -31,7 +30,7 @@ def object_properties(ontology: Graph, shapes: Graph) -> frozenset[URIRef]:
     return frozenset(declared - kinded)
 
 
-def check(data: Graph | Iterable[tuple], properties: frozenset[URIRef]) -> list[Finding]:
+def check(data: Triples, properties: frozenset[URIRef]) -> list[Finding]:
     """A finding for every literal that is the value of one of ``properties``."""
     found = [(s, p, o) for s, p, o in data if p in properties and isinstance(o, Literal)]
     return [

@@ -6,11 +6,11 @@ space of XML Schema 1.1 Part 2 (https://www.w3.org/TR/xmlschema11-2/)."""
 from __future__ import annotations
 
 import re
-from typing import Iterable
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.namespace import XSD
 
+from defcoop.validation.checks import Triples
 from defcoop.validation.report import names
 from defcoop.validation.report.model import Finding
 from defcoop.validation.vocabulary import DCSH
@@ -40,7 +40,7 @@ def well_formed(o: Literal) -> bool:
     return pattern is None or pattern.fullmatch(str(o)) is not None
 
 
-def check(data: Graph | Iterable[tuple]) -> list[Finding]:
+def check(data: Triples) -> list[Finding]:
     out = []
     for s, p, o in data:
         if isinstance(o, Literal) and o.datatype is not None and not well_formed(o):

@@ -18,12 +18,12 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from defcoop.namespaces import DCO, ID, VOCAB
+from defcoop.validation.checks import Triples
 from defcoop.validation.report.model import Finding
 from defcoop.validation.shapes.index import ShapesIndex
 from defcoop.validation.vocabulary import DCSH, ONTOLOGY_IRI
@@ -60,10 +60,6 @@ def vocabulary_namespaces(imports: Graph) -> tuple[str, ...]:
 
 def _in(term, namespaces) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(namespaces)
-
-
-#: triples to check: a graph, or a list of (s, p, o) (a parsed file's)
-Triples = Graph | Iterable[tuple]
 
 
 def _names(data: Triples, names: Graph | None) -> Graph:

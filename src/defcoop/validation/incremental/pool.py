@@ -63,7 +63,7 @@ def validate_batch(batch: Batch) -> list[dict]:
     sources = batch.common + [d for g in batch.groups for d in g]
     parsed = whole.parse(sources)
     report = whole.validate_whole(sources, shapes, parsed=parsed)
-    roots = results.entry(report, shapes)["roots"]
+    roots = results.roots(report)
     common = parsed[:len(batch.common)]
     own: list[list] = []  # each group's parsed documents
     owner: dict[str, int] = {}

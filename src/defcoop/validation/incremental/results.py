@@ -105,25 +105,12 @@ def entry(report: ValidationReport, shapes: ShapesIndex) -> dict:
     context: set = set()
     roots: list = []
     for f in report.findings:
-        for node in (f.focus,):
-            for p in (RDFS.label, SKOS.prefLabel):
-                for o in g.objects(node, p):
-                    if isinstance(o, Literal):
-                        context.add((node, p, o))
-        root = f.focus
-        current = f.focus
-        for _ in range(6):
-            if not isinstance(current, BNode):
-                break
-            for t in g.triples((current, RDF.type, None)):
-                context.add(t)
-            parents = list(g.subject_predicates(current))
-            for s, link in parents:
-                context.add((s, link, current))
-            if not parents:
-                break
-            current = parents[0][0]
-            root = current
+        for p in (RDFS.label, SKOS.prefLabel):
+            for o in g.objects(f.focus, p):
+                if isinstance(o, Literal):
+                    context.add((f.focus, p, o))
+        root, way = _way_up(g, f.focus)
+        context |= way
         roots.append(root)
     return {
         "findings": [
@@ -134,3 +121,26 @@ def entry(report: ValidationReport, shapes: ShapesIndex) -> dict:
         "context": context,
         "namespaces": [(p, str(ns)) for p, ns in g.namespaces()],
     }
+
+
+def roots(report: ValidationReport) -> list:
+    """Each finding's root: its focus node, or for a blank node the IRI it hangs from."""
+    return [_way_up(report.graph, f.focus)[0] for f in report.findings]
+
+
+def _way_up(g, focus) -> tuple:
+    """(the root of ``focus``, the triples from it down to ``focus`` and the types of the
+    blank nodes on the way), at most six links up."""
+    way: set = set()
+    root = current = focus
+    for _ in range(6):
+        if not isinstance(current, BNode):
+            break
+        way.update(g.triples((current, RDF.type, None)))
+        parents = list(g.subject_predicates(current))
+        way.update((s, link, current) for s, link in parents)
+        if not parents:
+            break
+        current = parents[0][0]
+        root = current
+    return root, way
